@@ -1,0 +1,1 @@
+"""mdcontract generators: the markdown importer (md -> IR -> OpenAPI), the overlay applier and the docs generator."""

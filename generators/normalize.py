@@ -1,0 +1,682 @@
+"""IR -> OpenAPI 3.0.3: the one place where a document's endpoints become operations."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any
+
+from .infer import INTEGER_NAME, Schema, example_for, infer, merge, schema_for_type, table_type
+from .ir import DocSample, Document, Endpoint, Field
+
+CODE_KEYS = ("code", "errcode", "err_code", "ret", "status_code", "ok", "errno")
+MESSAGE_KEYS = ("msg", "message", "errmsg", "err_msg", "failed", "error")
+DATA_KEYS = ("result", "data", "body", "payload")
+STREAM_NOTE = "Streamed: this schema describes ONE item of the stream (OpenAPI 3.2 `itemSchema`)."
+
+
+class Envelope:
+    def __init__(
+        self, keys: list[str], schema: Schema, data_field: str, code_field: str, success: Any, msg_field: str
+    ):
+        self.keys = keys
+        self.schema = schema
+        self.data_field = data_field
+        self.code_field = code_field
+        self.success = success
+        self.msg_field = msg_field
+
+
+def to_openapi(doc: Document, api: str) -> dict[str, Any]:
+    hints = _name_hints(doc)
+    envelope = _find_envelope(doc)
+    spec: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {"title": doc.title or api, "version": _version(doc), "description": _info_description(doc)},
+    }
+    if doc.servers:
+        spec["servers"] = [{"url": s} for s in doc.servers]
+    tags: list[str] = []
+    paths: dict[str, dict[str, Any]] = {}
+    used_ids: set[str] = set()
+    components: dict[str, Any] = {"schemas": {}}
+    if envelope:
+        components["schemas"]["Envelope"] = envelope.schema
+    for ep in doc.endpoints:
+        path, path_params, query_params = _split_path(ep.path)
+        op = _operation(doc, ep, path, path_params, query_params, envelope, hints)
+        op_id = _operation_id(ep.method, path)
+        while op_id in used_ids:
+            op_id += "_2"
+        used_ids.add(op_id)
+        op["operationId"] = op_id
+        if ep.tag and ep.tag not in tags:
+            tags.append(ep.tag)
+        paths.setdefault(path, {})[ep.method.lower()] = op
+    if doc.error_codes and envelope:
+        components["responses"] = {"Error": _error_response(doc, envelope)}
+        for item in paths.values():
+            for op in item.values():
+                op["responses"]["default"] = {"$ref": "#/components/responses/Error"}
+    if doc.bearer:
+        scheme: dict[str, Any] = {"type": "http", "scheme": "bearer"}
+        desc = doc.auth_description or (
+            f"Send `Authorization: Bearer <token>`; the token comes in the `{doc.token_header}` response header of the login and register operations."
+            if doc.token_header
+            else "Send `Authorization: Bearer <token>`."
+        )
+        scheme["description"] = desc
+        components["securitySchemes"] = {"bearerAuth": scheme}
+        spec["security"] = [{"bearerAuth": []}]
+    if tags:
+        spec["tags"] = [{"name": t} for t in tags]
+    spec["paths"] = paths
+    if not components["schemas"]:
+        del components["schemas"]
+    if components:
+        spec["components"] = components
+    if envelope:
+        spec["x-envelope"] = {
+            "schema": "#/components/schemas/Envelope",
+            "codeField": envelope.code_field,
+            "successCode": envelope.success,
+            "messageField": envelope.msg_field,
+            **({"dataField": envelope.data_field} if envelope.data_field else {}),
+        }
+    return spec
+
+
+def _version(doc: Document) -> str:
+    return doc.version or "1.0.0"
+
+
+def _info_description(doc: Document) -> str:
+    return f"Imported by mdcontract from `{doc.file}`. Edit the markdown or `spec/overlays/`, then run `mdcontract import`."
+
+
+# --- the envelope ---------------------------------------------------------------------------------
+
+
+def _response_objects(doc: Document) -> list[tuple[Endpoint, DocSample, dict[str, Any]]]:
+    out = []
+    for ep in doc.endpoints:
+        for s in ep.samples:
+            if s.role == "response" and s.sample.ok:
+                v = s.sample.items[0] if s.sample.items else s.sample.value
+                out.append((ep, s, v))
+    return out
+
+
+def _find_envelope(doc: Document) -> Envelope | None:
+    """The keys most response samples share, when they include a status code."""
+    samples = _response_objects(doc)
+    objects = [v for _, _, v in samples if isinstance(v, dict)]
+    if not objects:
+        return None
+    counts = Counter(k for v in objects for k in v)
+    keys = [k for k, c in counts.items() if c >= max(1, 0.6 * len(objects))]
+    table = {f.name: f for f in doc.envelope_fields}
+    if table:
+        keys = [f.name for f in doc.envelope_fields]
+    code_field = next((k for k in keys if k.lower() in CODE_KEYS), "")
+    if not code_field:
+        return None
+    msg_field = next((k for k in keys if k.lower() in MESSAGE_KEYS), "")
+    data_field = next((k for k in keys if k.lower() in DATA_KEYS), "")
+    codes = Counter(
+        json.dumps(v.get(code_field))
+        for v in objects
+        if code_field in v and not isinstance(v.get(code_field), dict)
+    )
+    success = json.loads(codes.most_common(1)[0][0]) if codes else 0
+    props: dict[str, Schema] = {}
+    for k in keys:
+        s: Schema = {}
+        for v in objects:
+            if k in v and k != data_field:
+                s = infer(v[k]) if not s else merge(s, infer(v[k]))
+        f = table.get(k)
+        if f is not None:
+            kind = table_type(f.type)
+            if kind not in ("", "any") and k != data_field:
+                s = schema_for_type(kind, k, s)
+            if f.description:
+                s["description"] = f.description
+        props[k] = s
+    required = [k for k in keys if (table[k].required if k in table else k != data_field)]
+    schema: Schema = {"type": "object", "properties": props}
+    if required:
+        schema["required"] = required
+    desc = "The response envelope this API wraps every answer in"
+    if code_field:
+        desc += f"; `{code_field}` {json.dumps(success)} means success"
+    schema["description"] = desc + "."
+    return Envelope(keys, schema, data_field, code_field, success, msg_field)
+
+
+def _error_response(doc: Document, env: Envelope) -> dict[str, Any]:
+    examples = {}
+    for e in doc.error_codes:
+        if e.code == env.success:
+            continue
+        body: dict[str, Any] = {env.code_field: e.code}
+        if env.msg_field:
+            body[env.msg_field] = e.description
+        examples[f"code_{e.code}"] = {
+            "summary": e.description + (f" ({e.remark})" if e.remark else ""),
+            "value": body,
+        }
+    codes = ", ".join(f"{e.code} {e.description}" for e in doc.error_codes if e.code != env.success)
+    return {
+        "description": f"An error, in the API's envelope with a non-zero `{env.code_field}`: {codes}.",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}, "examples": examples}
+        },
+    }
+
+
+# --- one operation --------------------------------------------------------------------------------
+
+
+def _split_path(raw: str) -> tuple[str, list[str], list[tuple[str, str]]]:
+    path, _, query = raw.partition("?")
+    names: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2) or m.group(3) or m.group(4)
+        names.append(name)
+        return "{" + name + "}"
+
+    path = re.sub(r"\{\$?(\w+)\}|<(\w+)>|:(\w+)|\$\{(\w+)\}", sub, path)
+    params = []
+    for part in query.split("&"):
+        if part:
+            k, _, v = part.partition("=")
+            params.append((k, v))
+    return path, names, params
+
+
+def _operation_id(method: str, path: str) -> str:
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", path) if w]
+    return "_".join([method.lower(), *words]) if words else method.lower() + "_root"
+
+
+def _operation(
+    doc: Document,
+    ep: Endpoint,
+    path: str,
+    path_params: list[str],
+    query: list[tuple[str, str]],
+    env: Envelope | None,
+    hints: dict[str, Schema],
+) -> dict[str, Any]:
+    endpoints = [ep, *ep.merged_from]
+    op: dict[str, Any] = {}
+    if ep.tag:
+        op["tags"] = [ep.tag]
+    op["summary"] = ep.title
+    desc = _description(endpoints)
+    if desc:
+        op["description"] = desc
+    if any(e.deprecated for e in endpoints):
+        op["deprecated"] = True
+    params: list[dict[str, Any]] = []
+    for name in path_params:
+        params.append(
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "example": "1"}
+        )
+    for name, written in query:
+        schema = {"type": "integer"} if INTEGER_NAME.search(name) else {"type": "string"}
+        p = {"name": name, "in": "query", "required": False, "schema": schema}
+        p["description"] = f"written in the doc's path as `{name}={written}`"
+        p["example"] = example_for(schema, name)
+        params.append(p)
+    fields, required_unknown = _request_fields(doc, ep, hints)
+    if ep.method == "GET" or (ep.method == "DELETE" and not any(s.role == "request" for s in ep.samples)):
+        for f, schema in fields:
+            if any(p["name"] == f.name for p in params):
+                continue
+            p = {"name": f.name, "in": "query", "required": bool(f.required), "schema": schema}
+            if f.description:
+                p["description"] = f.description
+            p["example"] = example_for(schema, f.name, f.description, f.default)
+            params.append(p)
+    else:
+        body = _request_body(doc, ep, endpoints, fields)
+        if body:
+            op["requestBody"] = body
+    if required_unknown:
+        doc.warn(
+            ep.line,
+            "required-unknown",
+            f"{ep.method} {ep.path}: the doc does not say whether {', '.join(required_unknown)} "
+            f"{'is' if len(required_unknown) == 1 else 'are'} required; treated as optional",
+        )
+    if params:
+        op["parameters"] = params
+    op["responses"] = _responses(doc, ep, endpoints, env, hints)
+    op["x-source"] = {"file": doc.file, "line": ep.line}
+    return op
+
+
+def _description(endpoints: list[Endpoint]) -> str:
+    parts = []
+    for e in endpoints:
+        if e.table_title and e.table_title != e.title:
+            parts.append(f"The doc's table calls it: {e.table_title}.")
+        parts.extend(n for n in e.notes if n)
+    if len(endpoints) > 1:
+        parts.append(
+            "Documented in several sections: "
+            + "; ".join(f"{e.title} (line {e.line})" for e in endpoints)
+            + "."
+        )
+    return "\n\n".join(dict.fromkeys(parts))
+
+
+def _request_fields(
+    doc: Document, ep: Endpoint, hints: dict[str, Schema]
+) -> tuple[list[tuple[Field, Schema]], list[str]]:
+    """The request fields: the params table, else what request samples show (with their comments)."""
+    out: list[tuple[Field, Schema]] = []
+    seen: set[str] = set()
+    unknown: list[str] = []
+    sample_schema = _sample_schema(
+        [s for e in [ep, *ep.merged_from] for s in e.samples if s.role == "request"]
+    )
+    sample_props = sample_schema.get("properties", {}) if sample_schema.get("type") == "object" else {}
+    for f in ep.params:
+        if f.depth or f.name in seen:
+            continue
+        seen.add(f.name)
+        kind = table_type(f.type)
+        hint = sample_props.get(f.name) or hints.get(f.name)
+        schema = schema_for_type(kind, f.name, hint) if kind else dict(hint or {"type": "string"})
+        if f.description:
+            schema["description"] = f.description
+        if f.required is None:
+            unknown.append(f.name)
+        out.append((f, schema))
+    for name, schema in sample_props.items():
+        if name in seen:
+            continue
+        seen.add(name)
+        unknown.append(name)
+        out.append((Field(name, ep.line, required=None, description=schema.get("description", "")), schema))
+    return out, unknown
+
+
+def _sample_schema(samples: list[DocSample]) -> Schema:
+    schema: Schema = {}
+    for s in samples:
+        if not s.sample.ok:
+            continue
+        values = s.sample.items or [s.sample.value]
+        for v in values:
+            inferred = infer(v)
+            _apply_comments(inferred, s.sample.comments)
+            schema = inferred if not schema else merge(schema, inferred)
+    return schema
+
+
+def _apply_comments(schema: Schema, comments: dict[tuple[str, ...], str]) -> None:
+    for path, text in comments.items():
+        node = schema
+        for key in path:
+            node = node.get("items", {}) if key == "[]" else node.get("properties", {}).get(key, {})
+        if node is not schema and node is not None and "description" not in node:
+            node["description"] = text
+
+
+def _request_body(
+    doc: Document, ep: Endpoint, endpoints: list[Endpoint], fields: list[tuple[Field, Schema]]
+) -> dict[str, Any] | None:
+    if not fields and not any(s.role == "request" for e in endpoints for s in e.samples):
+        return None
+    multipart = any(schema.get("format") == "binary" for _, schema in fields)
+    media = "multipart/form-data" if multipart else "application/json"
+    props = {f.name: s for f, s in fields}
+    schema: Schema = {"type": "object", "properties": props}
+    type_nulls(schema, _name_hints(doc))
+    required = [f.name for f, _ in fields if f.required]
+    if required:
+        schema["required"] = required
+    examples: dict[str, Any] = {}
+    for name, e in _example_names(endpoints):
+        req = [
+            s for s in e.samples if s.role == "request" and s.sample.ok and isinstance(s.sample.value, dict)
+        ]
+        if req:
+            value = dict(req[0].sample.value)
+        else:
+            value = {
+                f.name: example_for(s, f.name, f.description, f.default)
+                for f, s in fields
+                if f.required or not e.samples
+            }
+            if not value:
+                value = {f.name: example_for(s, f.name, f.description, f.default) for f, s in fields}
+        if multipart:
+            value = {k: v for k, v in value.items()}
+        examples[name] = {"summary": e.title, "value": value}
+    content: dict[str, Any] = {"schema": schema, "examples": examples}
+    if multipart:
+        content["encoding"] = {
+            f.name: {"contentType": "application/octet-stream"}
+            for f, s in fields
+            if s.get("format") == "binary"
+        }
+    return {"required": bool(required) or bool(props), "content": {media: content}}
+
+
+def _example_names(endpoints: list[Endpoint]) -> list[tuple[str, Endpoint]]:
+    """Names for the examples of each documenting section; merged sections get names from what differs."""
+    if len(endpoints) == 1:
+        return [("default", endpoints[0])]
+    values = []
+    for e in endpoints:
+        req = next(
+            (s.sample.value for s in e.samples if s.role == "request" and isinstance(s.sample.value, dict)),
+            {},
+        )
+        values.append(req)
+    names = []
+    keys = sorted({k for v in values for k in v})
+    differing = [k for k in keys if len({json.dumps(v.get(k), ensure_ascii=False) for v in values}) > 1]
+    for i, (e, v) in enumerate(zip(endpoints, values, strict=True)):
+        parts = [
+            f"{k}_{v[k]}"
+            for k in differing
+            if k in v and isinstance(v[k], str | int) and len(str(v[k])) <= 20
+        ]
+        name = _slug("_".join(parts)) if parts and len(differing) <= 2 else f"section_{i + 1}"
+        names.append((name, e))
+    return names
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", s).strip("_") or "example"
+
+
+def _responses(
+    doc: Document, ep: Endpoint, endpoints: list[Endpoint], env: Envelope | None, hints: dict[str, Schema]
+) -> dict[str, Any]:
+    named = _example_names(endpoints)
+    responses: list[tuple[str, DocSample, Endpoint, dict[str, Any]]] = []
+    headers: dict[str, Any] = {}
+    for base, e in named:
+        rs = [s for s in e.samples if s.role == "response" and s.sample.ok]
+        for k, s in enumerate(rs):
+            name, when = _condition(s.caption)
+            if not name:
+                name = base if k == 0 else f"{base}_{k + 1}"
+            if len(endpoints) > 1:
+                when = when or _when_from_request(named, e)
+            responses.append((name, s, e, when))
+        for s in e.samples:
+            if s.role == "headers" and s.sample.ok and isinstance(s.sample.value, dict):
+                for hk, hv in s.sample.value.items():
+                    hs = infer(hv)
+                    comment = s.sample.comments.get((hk,))
+                    h = {"schema": hs, "example": hv}
+                    if comment:
+                        h["description"] = comment
+                    headers.setdefault(hk, h)
+                    if "token" in hk.lower() and not doc.token_header:
+                        doc.token_header = hk
+    for e in endpoints:
+        for s in e.samples:
+            if not s.sample.ok:
+                doc.warn(
+                    s.line,
+                    "sample-unreadable",
+                    f"sample could not be read ({s.sample.error}); not imported",
+                    "error",
+                )
+            for r in s.sample.repairs:
+                if r.rule != "sample-unreadable":
+                    doc.warn(
+                        s.line + r.line,
+                        r.rule,
+                        ("malformed sample: " if r.rule == "sample-repaired" else "") + r.message,
+                    )
+    media = _response_media(ep, responses)
+    body_schema: Schema = {}
+    for _, s, _, _ in responses:
+        body_schema = merge(body_schema, _sample_schema([s])) if body_schema else _sample_schema([s])
+    if media == "text/plain":
+        body_schema = {"type": "string"}
+    body_schema = _apply_field_table(doc, ep, body_schema, env)
+    wrapped = _wrap_envelope(doc, body_schema, env, responses, media)
+    if media in ("application/x-ndjson", "text/event-stream", "text/plain"):
+        wrapped = (
+            {**wrapped, "description": (wrapped.get("description", "") + " " + STREAM_NOTE).strip()}
+            if "$ref" not in wrapped
+            else wrapped
+        )
+    type_nulls(wrapped, hints)
+    content: dict[str, Any] = {"schema": wrapped}
+    examples: dict[str, Any] = {}
+    for name, s, e, when in responses:
+        ex: dict[str, Any] = {"summary": s.caption.strip("* :：") or e.title}
+        if s.sample.items is not None or media == "text/plain":
+            items = s.sample.items if s.sample.items is not None else [s.sample.value]
+            ex["value"] = items[-1]
+            ex["x-oai-serializedValue"] = _serialize_stream(items, media)
+        else:
+            ex["value"] = s.sample.value
+        if when:
+            ex["x-when"] = when
+        examples[name] = ex
+    if examples:
+        content["examples"] = examples
+    ok: dict[str, Any] = {"description": _response_description(media)}
+    if headers:
+        ok["headers"] = headers
+    if responses or body_schema:
+        ok["content"] = {media: content}
+    return {"200": ok}
+
+
+def _response_description(media: str) -> str:
+    return {
+        "application/x-ndjson": "Success: a stream of JSON lines (NDJSON), one item per line.",
+        "text/event-stream": "Success: a stream of server-sent events, one JSON item per `data:` event.",
+        "text/plain": "Success: a stream of plain text.",
+    }.get(media, "Success.")
+
+
+def _response_media(ep: Endpoint, responses: list[tuple[str, DocSample, Endpoint, dict[str, Any]]]) -> str:
+    if ep.text_stream:
+        return "text/plain"
+    streamed = any(s.sample.items is not None for _, s, _, _ in responses)
+    if ep.path.rstrip("/").endswith("/sse") or any(s.sample.framing == "sse" for _, s, _, _ in responses):
+        return "text/event-stream" if streamed or ep.path.rstrip("/").endswith("/sse") else "application/json"
+    if streamed:
+        return "application/x-ndjson"
+    if responses and all(isinstance(s.sample.value, str) and not s.sample.items for _, s, _, _ in responses):
+        return "text/plain"
+    return "application/json"
+
+
+def _serialize_stream(items: list[Any], media: str) -> str:
+    def dump(v: Any) -> str:
+        return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+    if media == "text/event-stream":
+        return "".join(f"data: {dump(v)}\n\n" for v in items)
+    if media == "text/plain":
+        return "".join(dump(v) for v in items)
+    return "".join(dump(v) + "\n" for v in items)
+
+
+_COND = re.compile(r"\(\s*(\w+)\s*(==|=|!=|<=|>=|<|>)\s*['\"]?([\w.\-]+)['\"]?\s*\)")
+
+
+def _condition(caption: str) -> tuple[str, dict[str, Any]]:
+    """`Sample returned successfully( batch_size <= 1)` -> a name and an `x-when`."""
+    m = _COND.search(caption or "")
+    if not m:
+        return "", {}
+    field, op, raw = m.groups()
+    value: Any = raw
+    if re.fullmatch(r"-?\d+", raw):
+        value = int(raw)
+    elif re.fullmatch(r"-?\d+\.\d+", raw):
+        value = float(raw)
+    schema = {
+        "==": {"enum": [value]},
+        "=": {"enum": [value]},
+        "!=": {"not": {"enum": [value]}},
+        "<=": {"maximum": value},
+        ">=": {"minimum": value},
+        "<": {"exclusiveMaximum": value},
+        ">": {"exclusiveMinimum": value},
+    }[op]
+    opname = {"==": "eq", "=": "eq", "!=": "ne", "<=": "le", ">=": "ge", "<": "lt", ">": "gt"}[op]
+    return _slug(f"{field}_{opname}_{raw}"), {field: schema}
+
+
+def _when_from_request(named: list[tuple[str, Endpoint]], e: Endpoint) -> dict[str, Any]:
+    reqs = {}
+    for _, x in named:
+        reqs[id(x)] = next(
+            (s.sample.value for s in x.samples if s.role == "request" and isinstance(s.sample.value, dict)),
+            {},
+        )
+    mine = reqs[id(e)]
+    when = {}
+    for k, v in mine.items():
+        others = [r.get(k) for key, r in reqs.items() if key != id(e)]
+        if others and all(o != v for o in others) and isinstance(v, str | int | bool):
+            when[k] = {"enum": [v]}
+    return when
+
+
+def _apply_field_table(doc: Document, ep: Endpoint, schema: Schema, env: Envelope | None) -> Schema:
+    """Merge a response-field table (with `-`/`--` nesting) into the schema inferred from samples."""
+    fields = [f for e in [ep, *ep.merged_from] for f in e.fields]
+    if not fields:
+        return schema
+    if not schema:
+        schema = {"type": "object", "properties": {}}
+    stack: list[Schema] = [schema]
+    for f in fields:
+        del stack[f.depth + 1 :]
+        parent = stack[-1]  # the nearest shallower field (a skipped level nests under the last one)
+        target = parent.get("items", parent) if parent.get("type") == "array" else parent
+        if target.get("type") != "object" and "properties" not in target:
+            target.setdefault("type", "object")
+        props = target.setdefault("properties", {})
+        kind = table_type(f.type)
+        node = props.get(f.name)
+        if node is None:
+            node = schema_for_type(kind, f.name) if kind not in ("", "any") else {}
+            props[f.name] = node
+        elif kind and kind not in ("any",) and node.get("type") and not _type_agrees(kind, node):
+            doc.warn(
+                f.line,
+                "field-type-mismatch",
+                f"field table says {f.name!r} is {f.type!r} but the sample shows {node['type']}; the sample wins",
+            )
+        if f.description:
+            node["description"] = f.description
+        stack.append(node)
+    return schema
+
+
+def _type_agrees(kind: str, node: Schema) -> bool:
+    t = node.get("type")
+    return kind == t or (kind == "number" and t == "integer") or (kind == "integer" and t == "integer")
+
+
+def _wrap_envelope(
+    doc: Document,
+    schema: Schema,
+    env: Envelope | None,
+    responses: list[tuple[str, DocSample, Endpoint, dict[str, Any]]],
+    media: str,
+) -> Schema:
+    if env is None or schema.get("type") != "object" or media == "text/plain" or not responses:
+        return schema
+    props = schema.get("properties", {})
+    missing = [k for k in env.schema.get("required", []) if k not in props]
+    if missing:
+        for _, s, _, _ in responses:
+            doc.warn(
+                s.line,
+                "envelope-mismatch",
+                f"response sample lacks {', '.join(missing)} of the document's usual envelope ({', '.join(env.keys)}); "
+                "its own shape is kept",
+            )
+        return schema
+    rest = {k: v for k, v in props.items() if k not in env.keys or k == env.data_field}
+    part: Schema = {"type": "object", "properties": rest}
+    req = [k for k in schema.get("required", []) if k in rest]
+    if req:
+        part["required"] = req
+    if not rest:
+        return {"$ref": "#/components/schemas/Envelope"}
+    return {"allOf": [{"$ref": "#/components/schemas/Envelope"}, part]}
+
+
+def type_nulls(schema: Schema, hints: dict[str, Schema], name: str = "") -> Schema:
+    """Give a type to fields that are null in every sample: from the same name elsewhere in the doc,
+    else from names with the same suffix (`deleted_at` like `created_at`), else leave them untyped."""
+    if not isinstance(schema, dict):
+        return schema
+    for key in ("properties",):
+        for k, sub in (schema.get(key) or {}).items():
+            type_nulls(sub, hints, k)
+    if isinstance(schema.get("items"), dict):
+        type_nulls(schema["items"], hints, name)
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key, []):
+            type_nulls(sub, hints, name)
+    if (
+        schema.get("nullable")
+        and "type" not in schema
+        and not any(k in schema for k in ("allOf", "anyOf", "oneOf", "$ref"))
+    ):
+        hint = hints.get(name) or _suffix_hint(hints, name)
+        if hint and hint.get("type") in ("string", "integer", "number", "boolean"):
+            schema["type"] = hint["type"]
+        else:
+            del schema["nullable"]  # an untyped schema already admits null
+            schema.setdefault("description", "null in every documented sample; the type is not documented")
+    return schema
+
+
+def _suffix_hint(hints: dict[str, Schema], name: str) -> Schema | None:
+    if "_" not in name:
+        return None
+    suffix = name[name.rindex("_") :]
+    types = {h.get("type") for k, h in hints.items() if k.endswith(suffix) and h.get("type")}
+    return {"type": types.pop()} if len(types) == 1 else None
+
+
+def _name_hints(doc: Document) -> dict[str, Schema]:
+    """What samples anywhere in the doc show for each field name: used to type params tables."""
+    hints: dict[str, Schema] = {}
+
+    def walk(v: Any) -> None:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if not isinstance(x, dict | list) and x is not None:
+                    s = infer(x)
+                    hints[k] = merge(hints[k], s) if k in hints else s
+                elif isinstance(x, list) and x and not isinstance(x[0], dict | list):
+                    s = infer(x)
+                    hints[k] = merge(hints[k], s) if k in hints and hints[k].get("type") == "array" else s
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+
+    for ep in doc.endpoints:
+        for s in ep.samples:
+            if s.sample.ok:
+                for v in s.sample.items or [s.sample.value]:
+                    walk(v)
+    return hints

@@ -1,0 +1,79 @@
+"""OpenAPI Overlay 1.0: apply a human's decisions (``spec/overlays/<api>.yaml``) to an imported spec.
+
+Targets are JSONPath expressions (jsonpath-ng, with filters); ``update`` merges objects
+recursively, appends to arrays and replaces scalars; ``remove: true`` deletes the target.
+Every action must say why in its ``description``.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonpath_ng.ext import parse as jsonpath
+
+
+class OverlayError(ValueError):
+    pass
+
+
+def load_overlay(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not str(data.get("overlay", "")).startswith("1."):
+        raise OverlayError(f"{path}: not an OpenAPI Overlay 1.x document (missing `overlay: 1.0.0`)")
+    for i, action in enumerate(data.get("actions") or []):
+        if not action.get("description"):
+            raise OverlayError(
+                f"{path}: action {i + 1} ({action.get('target')}) has no description saying why"
+            )
+    return data
+
+
+def deep_merge(target: Any, update: Any) -> Any:
+    if isinstance(target, dict) and isinstance(update, dict):
+        for k, v in update.items():
+            target[k] = deep_merge(target[k], v) if k in target else copy.deepcopy(v)
+        return target
+    if isinstance(target, list) and isinstance(update, list):
+        target.extend(copy.deepcopy(update))
+        return target
+    if isinstance(target, list):
+        target.append(copy.deepcopy(update))
+        return target
+    return copy.deepcopy(update)
+
+
+def apply_overlay(spec: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Apply every action in order; return the spec and a message for each action that matched nothing."""
+    unmatched: list[str] = []
+    for action in overlay.get("actions") or []:
+        target = action["target"]
+        try:
+            expr = jsonpath(target)
+        except Exception as exc:  # jsonpath-ng raises bare Exceptions on syntax errors
+            raise OverlayError(f"overlay target {target!r} is not valid JSONPath: {exc}") from exc
+        matches = expr.find(spec)
+        if not matches:
+            unmatched.append(f"overlay action matched nothing: {target} ({action['description']})")
+            continue
+        if action.get("remove"):
+            for m in reversed(matches):
+                parent = m.context.value if m.context is not None else None
+                key = (
+                    getattr(m.path, "fields", [None])[0]
+                    if hasattr(m.path, "fields")
+                    else getattr(m.path, "index", None)
+                )
+                if isinstance(parent, dict):
+                    parent.pop(key, None)
+                elif isinstance(parent, list) and isinstance(key, int):
+                    del parent[key]
+            continue
+        if "update" in action:
+            for m in matches:
+                merged = deep_merge(m.value, action["update"])
+                if merged is not m.value:
+                    m.full_path.update(spec, merged)
+    return spec, unmatched
