@@ -35,11 +35,28 @@ def import_markdown(
         spec, unmatched = apply_overlay(spec, overlay)
         for message in unmatched:
             doc.warn(1, "overlay-unmatched", message)
+    add_error_responses(spec)
     spec = canonical(spec)
     for line, message in check_examples(spec):
         doc.warn(line, "example-invalid", message, "error")
     diagnostics = sorted(doc.diagnostics, key=lambda d: (d.line, d.rule, d.message))
     return ImportResult(spec, diagnostics, doc)
+
+
+def add_error_responses(spec: dict[str, Any]) -> None:
+    """Give every operation the responses the overlay's root decisions imply: the invalid-input
+    response wherever there is input, the unauthorized response wherever a token is required."""
+    invalid = spec.get("x-invalid-input")
+    unauthorized = spec.get("x-unauthorized")
+    global_security = spec.get("security") or []
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            responses = op.setdefault("responses", {})
+            if invalid and (op.get("parameters") or op.get("requestBody")):
+                responses.setdefault(str(invalid["status"]), {"$ref": invalid["response"]})
+            secured = op.get("security", global_security)
+            if unauthorized and secured:
+                responses.setdefault(str(unauthorized["status"]), {"$ref": unauthorized["response"]})
 
 
 def check_examples(spec: dict[str, Any]) -> list[tuple[int, str]]:

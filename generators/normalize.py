@@ -383,16 +383,28 @@ def _example_names(endpoints: list[Endpoint]) -> list[tuple[str, Endpoint]]:
         values.append(req)
     names = []
     keys = sorted({k for v in values for k in v})
-    differing = [k for k in keys if len({json.dumps(v.get(k), ensure_ascii=False) for v in values}) > 1]
+    differing = [
+        k
+        for k in keys
+        if len({json.dumps(v.get(k), ensure_ascii=False) for v in values}) > 1 and _selector(values, k)
+    ]
     for i, (e, v) in enumerate(zip(endpoints, values, strict=True)):
-        parts = [
-            f"{k}_{v[k]}"
-            for k in differing
-            if k in v and isinstance(v[k], str | int) and len(str(v[k])) <= 20
-        ]
+        parts = [f"{k}_{v[k]}" for k in differing if k in v]
         name = _slug("_".join(parts)) if parts and len(differing) <= 2 else f"section_{i + 1}"
         names.append((name, e))
     return names
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_.\-]{1,24}")
+
+
+def _selector(values: list[dict[str, Any]], key: str) -> bool:
+    """A field that selects behaviour (role: user|ai), not free text: short tokens or numbers."""
+    return all(
+        isinstance(v.get(key), bool | int) or (isinstance(v.get(key), str) and _TOKEN.fullmatch(v[key]))
+        for v in values
+        if key in v
+    )
 
 
 def _slug(s: str) -> str:
@@ -459,7 +471,10 @@ def _responses(
     content: dict[str, Any] = {"schema": wrapped}
     examples: dict[str, Any] = {}
     for name, s, e, when in responses:
-        ex: dict[str, Any] = {"summary": s.caption.strip("* :：") or e.title}
+        condition = _COND.search(s.caption or "")
+        ex: dict[str, Any] = {
+            "summary": e.title + (f" ({condition.group(0).strip('() ')})" if condition else "")
+        }
         if s.sample.items is not None or media == "text/plain":
             items = s.sample.items if s.sample.items is not None else [s.sample.value]
             ex["value"] = items[-1]
@@ -549,7 +564,7 @@ def _when_from_request(named: list[tuple[str, Endpoint]], e: Endpoint) -> dict[s
     when = {}
     for k, v in mine.items():
         others = [r.get(k) for key, r in reqs.items() if key != id(e)]
-        if others and all(o != v for o in others) and isinstance(v, str | int | bool):
+        if others and all(o != v for o in others) and _selector([r for r in reqs.values() if k in r], k):
             when[k] = {"enum": [v]}
     return when
 
