@@ -239,11 +239,11 @@ def _operation(
                 continue
             p = {"name": f.name, "in": "query", "required": bool(f.required), "schema": schema}
             if f.description:
-                p["description"] = f.description
+                p["description"] = schema.pop("description", f.description)
             p["example"] = example_for(schema, f.name, f.description, f.default)
             params.append(p)
     else:
-        body = _request_body(doc, ep, endpoints, fields)
+        body = _request_body(ep, endpoints, fields, hints)
         if body:
             op["requestBody"] = body
     if required_unknown:
@@ -330,7 +330,7 @@ def _apply_comments(schema: Schema, comments: dict[tuple[str, ...], str]) -> Non
 
 
 def _request_body(
-    doc: Document, ep: Endpoint, endpoints: list[Endpoint], fields: list[tuple[Field, Schema]]
+    ep: Endpoint, endpoints: list[Endpoint], fields: list[tuple[Field, Schema]], hints: dict[str, Schema]
 ) -> dict[str, Any] | None:
     if not fields and not any(s.role == "request" for e in endpoints for s in e.samples):
         return None
@@ -338,7 +338,7 @@ def _request_body(
     media = "multipart/form-data" if multipart else "application/json"
     props = {f.name: s for f, s in fields}
     schema: Schema = {"type": "object", "properties": props}
-    type_nulls(schema, _name_hints(doc))
+    type_nulls(schema, hints)
     required = [f.name for f, _ in fields if f.required]
     if required:
         schema["required"] = required

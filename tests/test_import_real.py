@@ -1,0 +1,309 @@
+"""The four real documents: what a user of each generated spec relies on, checked by hand against the docs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generators.commands import import_file
+from generators.jsonschema import errors as schema_errors
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "spec" / "sources"
+
+
+@pytest.fixture(scope="module")
+def imported():
+    return {
+        api: import_file(SOURCES / f"{api}.md", ROOT / "spec" / "overlays")
+        for api in ("character", "session-store", "aichat", "yike")
+    }
+
+
+def ops(spec):
+    return [(m.upper(), p) for p, item in spec["paths"].items() for m in item]
+
+
+def op(spec, method, path):
+    return spec["paths"][path][method.lower()]
+
+
+def deref(spec, node):
+    while "$ref" in node:
+        target = spec
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def flat(spec, schema):
+    """Properties and required of a schema, following $ref and merging allOf."""
+    schema = deref(spec, schema)
+    props, required = dict(schema.get("properties", {})), list(schema.get("required", []))
+    for part in schema.get("allOf", []):
+        p, r = flat(spec, part)
+        props.update(p)
+        required += r
+    return props, required
+
+
+def diags(result, rule):
+    return [d for d in result.diagnostics if d.rule == rule]
+
+
+def test_operation_counts(imported):
+    counts = {api: len(ops(r.spec)) for api, r in imported.items()}
+    assert counts == {"character": 269, "session-store": 7, "aichat": 1, "yike": 8}
+    assert sum(counts.values()) == 285
+
+
+def test_no_errors_and_every_operation_traceable(imported):
+    for api, r in imported.items():
+        assert not r.has_errors, [d.text() for d in r.diagnostics if d.severity == "error"]
+        ids = [o["operationId"] for item in r.spec["paths"].values() for o in item.values()]
+        assert len(ids) == len(set(ids)), f"{api}: operationIds are not unique"
+        for item in r.spec["paths"].values():
+            for o in item.values():
+                assert o["x-source"]["file"] == f"{api}.md"
+                assert o["x-source"]["line"] >= 1
+                assert o["summary"]
+
+
+def test_operations_in_document_order(imported):
+    lines = [
+        o["x-source"]["line"] for item in imported["character"].spec["paths"].values() for o in item.values()
+    ]
+    assert lines == sorted(lines)
+
+
+# --- character ------------------------------------------------------------------------------------
+
+
+def test_character_get_parameters_are_query_with_integer_ids(imported):
+    spec = imported["character"].spec
+    o = op(spec, "GET", "/tags/complete/list")
+    params = {p["name"]: p for p in o["parameters"]}
+    assert params["user_id"]["in"] == "query" and params["user_id"]["required"] is True
+    assert params["user_id"]["schema"]["type"] == "integer"
+    assert params["lang"]["required"] is False and params["lang"]["schema"]["type"] == "string"
+    assert o["summary"] == "get all character tag list"
+    assert o["tags"] == ["base interface"]
+    assert o["x-source"]["line"] == 39
+
+
+def test_character_upload_is_multipart_with_a_binary_file(imported):
+    o = op(imported["character"].spec, "POST", "/user/uploadAudio")
+    media = o["requestBody"]["content"]["multipart/form-data"]
+    assert media["schema"]["properties"]["audio"] == {"type": "string", "format": "binary"}
+    assert media["schema"]["required"] == ["user_id", "audio"]
+    assert "application/json" not in o["requestBody"]["content"]
+
+
+def test_character_deprecated_sections(imported):
+    spec = imported["character"].spec
+    assert op(spec, "GET", "/tags/list")["deprecated"] is True  # "### 0.0.0 ... // deprecated"
+    assert op(spec, "POST", "/api/apple/order")["deprecated"] is True  # "### 7.1 buy tokens (deprecated)"
+    assert op(spec, "POST", "/api/apple/order")["summary"] == "buy tokens"
+    assert "deprecated" not in op(spec, "GET", "/tags/listAvailableTags")
+    assert sum(1 for item in spec["paths"].values() for o in item.values() if o.get("deprecated")) == 14
+
+
+def test_character_typo_path_kept_as_written_with_a_diagnostic(imported):
+    r = imported["character"]
+    assert "/novell/doCollect" in r.spec["paths"]
+    typo = [d for d in diags(r, "path-typo") if "/novell/doCollect" in d.message]
+    assert typo and typo[0].line == 2999 and "'novel'" in typo[0].message
+
+
+def test_character_ndjson_stream_keeps_every_line_in_order(imported):
+    spec = imported["character"].spec
+    media = op(spec, "POST", "/character/genChat")["responses"]["200"]["content"]
+    assert list(media) == ["application/x-ndjson"]
+    ex = media["application/x-ndjson"]["examples"]["default"]
+    lines = ex["x-oai-serializedValue"].splitlines()
+    assert len(lines) == 3
+    contents = [json.loads(line)["result"]["content"] for line in lines]
+    assert contents == ["\n\n", "\n\n*我向Tom发出了疲衣表", "\n\n*我向Tom发出了疲衣表眼*"]
+    assert ex["value"]["result"]["done"] is True
+    props, _ = flat(spec, media["application/x-ndjson"]["schema"])
+    result, _ = flat(spec, props["result"])
+    assert result["done"] == {"type": "boolean"} and result["uniqId"] == {"type": "integer"}
+
+
+def test_character_repaired_stream_is_reported_at_each_line(imported):
+    r = imported["character"]
+    lines = [d.line for d in diags(r, "sample-repaired") if "stray quote" in d.message]
+    assert 947 in lines and 948 in lines  # 1.13 reGenerate: `""content"` twice
+
+
+def test_character_sse_endpoint_and_conditional_examples(imported):
+    o = op(imported["character"].spec, "GET", "/character/group/generate/sse")
+    media = o["responses"]["200"]["content"]["text/event-stream"]
+    examples = media["examples"]
+    assert set(examples) == {"default", "speaker_eq_USER"}
+    assert examples["speaker_eq_USER"]["x-when"] == {"speaker": {"enum": ["USER"]}}
+    frames = examples["default"]["x-oai-serializedValue"].split("\n\n")
+    assert frames[0].startswith("data: {") and frames[-1] == ""
+    assert len(frames) == 4
+
+
+def test_character_two_conditional_stream_samples(imported):
+    o = op(imported["character"].spec, "POST", "/character/genUserChat")
+    examples = o["responses"]["200"]["content"]["application/x-ndjson"]["examples"]
+    assert examples["batch_size_le_1"]["x-when"] == {"batch_size": {"maximum": 1}}
+    assert examples["batch_size_gt_1"]["x-when"] == {"batch_size": {"exclusiveMinimum": 1}}
+
+
+def test_character_login_documents_the_token_headers(imported):
+    o = op(imported["character"].spec, "POST", "/user/loginByEmail")
+    headers = o["responses"]["200"]["headers"]
+    assert headers["session-token"]["schema"] == {"type": "string"}
+    assert headers["expireTs"]["schema"] == {"type": "integer"}
+    assert o["security"] == [], "login is public (overlay)"
+    assert "401" not in o["responses"]
+
+
+def test_character_envelope_and_error_codes(imported):
+    spec = imported["character"].spec
+    env = spec["components"]["schemas"]["Envelope"]
+    assert list(env["properties"]) == ["code", "msg", "result"]
+    assert env["required"] == ["code", "msg"]
+    errors = spec["components"]["responses"]["Error"]["content"]["application/json"]["examples"]
+    assert {e["value"]["code"] for e in errors.values()} == {1, 2, 3, 4}
+    assert spec["x-envelope"]["codeField"] == "code" and spec["x-envelope"]["successCode"] == 0
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert spec["security"] == [{"bearerAuth": []}]
+
+
+def test_character_sections_with_defects_are_reported(imported):
+    r = imported["character"]
+    assert [d.line for d in diags(r, "duplicate-section-number")] == [5111, 6295, 6515]
+    assert [d.line for d in diags(r, "commented-section")] == [2966]
+    assert "/novel/report" in r.spec["paths"]  # from 2.27; 2.21 is commented out
+    assert op(r.spec, "POST", "/novel/report")["x-source"]["line"] == 3168
+    mismatch = {d.line for d in diags(r, "heading-table-mismatch")}
+    assert 5919 in mismatch  # 5.6 cancel subscription, table says 'capture subscription'
+    assert [d.line for d in diags(r, "duplicate-key")] == [3440]
+    assert 3288 in [d.line for d in diags(r, "sample-repaired")]  # missing comma before expireTs
+
+
+def test_character_numbering_off_reported_once_per_table(imported):
+    lines = [d.line for d in diags(imported["character"], "params-numbering")]
+    assert 54 in lines  # 0.0: rows numbered 1, 2, 2 (the second 2 is at line 54)
+    assert len(lines) == len(set(lines))
+
+
+# --- session-store --------------------------------------------------------------------------------
+
+
+def test_session_store_add_chat_merged_with_two_named_examples(imported):
+    r = imported["session-store"]
+    o = op(r.spec, "POST", "/add_chat")
+    req = o["requestBody"]["content"]["application/json"]
+    assert set(req["examples"]) == {"role_user", "role_ai"}
+    assert req["examples"]["role_ai"]["value"]["role"] == "ai"
+    res = o["responses"]["200"]["content"]["application/json"]["examples"]
+    assert res["role_ai"]["x-when"] == {"role": {"enum": ["ai"]}}
+    assert [d.line for d in diags(r, "duplicate-operation")] == [151]
+    # the overlay supplies the session the doc forgot
+    assert "session_id" in req["schema"]["properties"]
+    assert req["examples"]["role_user"]["value"]["session_id"] == "abc"
+
+
+def test_session_store_fields_from_comments_and_unknown_required(imported):
+    r = imported["session-store"]
+    o = op(r.spec, "POST", "/query_session_info")
+    props = o["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert props["user_id"] == {"type": "string", "description": "微信用户id"}
+    assert "required" not in o["requestBody"]["content"]["application/json"]["schema"]
+    assert 100 in [d.line for d in diags(r, "required-unknown")]
+    resp, _ = flat(r.spec, o["responses"]["200"]["content"]["application/json"]["schema"])
+    assert resp["chats"]["items"]["properties"]["role"]["type"] == "string"
+    assert r.spec["servers"] == [{"url": "http://localhost:8000"}]
+
+
+def test_session_store_envelope_mismatch(imported):
+    r = imported["session-store"]
+    assert [d.line for d in diags(r, "envelope-mismatch")] == [29]  # query_user_info has no ok/failed
+    schema = op(r.spec, "POST", "/query_user_info")["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
+    assert "allOf" not in schema and "ok" not in schema["properties"]
+
+
+# --- aichat ---------------------------------------------------------------------------------------
+
+
+def test_aichat_showdoc_operation(imported):
+    r = imported["aichat"]
+    o = op(r.spec, "POST", "/chatList")
+    assert o["summary"] == "会话列表"
+    body = o["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["page"]["type"] == "integer"
+    assert "required" not in body  # 必选: 否
+    schema = o["responses"]["200"]["content"]["application/json"]["schema"]
+    props, _ = flat(r.spec, schema)
+    item = props["data"]["items"]["properties"]
+    assert item["lastActiveAt"]["description"] == "最近会话时间"
+    assert item["roleInfo"]["properties"]["level"]["description"] == "亲密度"
+    assert r.spec["x-envelope"]["successCode"] == 200
+    errors = r.spec["components"]["responses"]["Error"]["content"]["application/json"]["examples"]
+    assert {e["value"]["code"] for e in errors.values()} == {510, 610, 620}
+
+
+# --- yike -----------------------------------------------------------------------------------------
+
+
+def test_yike_text_stream_and_leading_slash(imported):
+    r = imported["yike"]
+    o = op(r.spec, "POST", "/chat/conversations/{id}/completions")
+    media = o["responses"]["200"]["content"]["text/plain"]
+    assert media["schema"]["type"] == "string"
+    assert media["examples"]["default"]["x-oai-serializedValue"] == "嗨，欢迎来到一刻，你想聊点什么？"
+    assert [d.line for d in diags(r, "path-leading-slash")] == [200]
+    assert o["parameters"][0] == {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": "1",
+    }
+
+
+def test_yike_unclosed_fence_repaired_and_body_read(imported):
+    r = imported["yike"]
+    assert [d.line for d in diags(r, "unclosed-fence")] == [86]
+    o = op(r.spec, "POST", "/api/chat/conversations")
+    body = o["requestBody"]["content"]["application/json"]
+    assert body["examples"]["default"]["value"] == {"title": "新的对话", "prompt_id": "0"}
+    assert body["schema"]["properties"]["prompt_id"]["description"].startswith("可选")
+
+
+def test_yike_query_in_path_and_nullable(imported):
+    spec = imported["yike"].spec
+    o = op(spec, "GET", "/api/prompts")
+    assert o["parameters"][0]["name"] == "page" and o["parameters"][0]["in"] == "query"
+    assert o["parameters"][0]["schema"] == {"type": "integer"}
+    user = op(spec, "GET", "/api/user")["responses"]["200"]["content"]["application/json"]["schema"]
+    # null in every sample and no other field tells its type: left untyped (which admits null), said so
+    assert user["properties"]["email"] == {
+        "description": "null in every documented sample; the type is not documented"
+    }
+    # typed like the other `_at` fields of the doc (created_at: "2023-04-26T09:03:14.000000Z")
+    assert user["properties"]["deleted_at"] == {"type": "string", "nullable": True}
+    assert spec["security"] == [{"bearerAuth": []}]
+
+
+def test_every_example_validates_against_its_schema(imported):
+    for r in imported.values():
+        spec = r.spec
+        for path, item in spec["paths"].items():
+            for o in item.values():
+                for resp in o["responses"].values():
+                    resp = deref(spec, resp)
+                    for media in (resp.get("content") or {}).values():
+                        for name, ex in (media.get("examples") or {}).items():
+                            assert not schema_errors(media["schema"], spec, ex["value"]), (path, name)
