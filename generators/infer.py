@@ -189,6 +189,8 @@ def example_for(schema: Schema, name: str, description: str = "", default: str =
         if choices:
             return choices[0]
         lname = name.lower()
+        if lname == "id" or lname.endswith(("_id", "id")):
+            return "1"
         if "email" in lname:
             return "user@example.com"
         if "url" in lname or "link" in lname:

@@ -185,10 +185,16 @@ def _split_path(raw: str) -> tuple[str, list[str], list[tuple[str, str]]]:
 
     def sub(m: re.Match[str]) -> str:
         name = m.group(1) or m.group(2) or m.group(3) or m.group(4)
-        names.append(name)
+        if name not in names:
+            names.append(name)
         return "{" + name + "}"
 
     path = re.sub(r"\{\$?(\w+)\}|<(\w+)>|:(\w+)|\$\{(\w+)\}", sub, path)
+    # a brace that is not a parameter cannot stand in an OpenAPI path: percent-encode it
+    parts = re.split(r"(\{\w+\})", path)
+    path = "".join(
+        p if re.fullmatch(r"\{\w+\}", p) else p.replace("{", "%7B").replace("}", "%7D") for p in parts
+    )
     params = []
     for part in query.split("&"):
         if part:
@@ -222,21 +228,30 @@ def _operation(
     if any(e.deprecated for e in endpoints):
         op["deprecated"] = True
     params: list[dict[str, Any]] = []
+    fields, required_unknown = _request_fields(doc, ep, hints)
+    by_name = {f.name: (f, schema) for f, schema in fields}
     for name in path_params:
-        params.append(
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "example": "1"}
-        )
+        f, schema = by_name.pop(name, (None, {"type": "string"}))
+        p = {"name": name, "in": "path", "required": True, "schema": schema}
+        if f is not None and f.description:
+            p["description"] = schema.pop("description", f.description)
+        p["example"] = example_for(schema, name, f.description if f else "", f.default if f else "") or "1"
+        params.append(p)
     for name, written in query:
-        schema = {"type": "integer"} if INTEGER_NAME.search(name) else {"type": "string"}
-        p = {"name": name, "in": "query", "required": False, "schema": schema}
-        p["description"] = f"written in the doc's path as `{name}={written}`"
+        f, schema = by_name.pop(
+            name, (None, {"type": "integer"} if INTEGER_NAME.search(name) else {"type": "string"})
+        )
+        p = {"name": name, "in": "query", "required": bool(f and f.required), "schema": schema}
+        p["description"] = (
+            f.description if f and f.description else ""
+        ) or f"written in the doc's path as `{name}={written}`"
+        schema.pop("description", None)
         p["example"] = example_for(schema, name)
         params.append(p)
-    fields, required_unknown = _request_fields(doc, ep, hints)
+    fields = list(by_name.values())
+    required_unknown = [f for f in required_unknown if f.name in by_name]
     if ep.method == "GET" or (ep.method == "DELETE" and not any(s.role == "request" for s in ep.samples)):
         for f, schema in fields:
-            if any(p["name"] == f.name for p in params):
-                continue
             p = {"name": f.name, "in": "query", "required": bool(f.required), "schema": schema}
             if f.description:
                 p["description"] = schema.pop("description", f.description)
@@ -246,18 +261,33 @@ def _operation(
         body = _request_body(ep, endpoints, fields, hints)
         if body:
             op["requestBody"] = body
-    if required_unknown:
-        doc.warn(
-            ep.line,
-            "required-unknown",
-            f"{ep.method} {ep.path}: the doc does not say whether {', '.join(required_unknown)} "
-            f"{'is' if len(required_unknown) == 1 else 'are'} required; treated as optional",
-        )
+    _warn_required_unknown(doc, ep, required_unknown)
     if params:
         op["parameters"] = params
     op["responses"] = _responses(doc, ep, endpoints, env, hints)
     op["x-source"] = {"file": doc.file, "line": ep.line}
     return op
+
+
+def _warn_required_unknown(doc: Document, ep: Endpoint, unknown: list[Field]) -> None:
+    """A table row with an empty required cell is reported at its row; fields known only from a
+    request sample (which cannot say) once, at the sample."""
+    from_samples = [f for f in unknown if f.type == "(sample)"]
+    for f in unknown:
+        if f.type != "(sample)":
+            doc.warn(
+                f.line,
+                "required-unknown",
+                f"the doc does not say whether {f.name!r} is required; treated as optional",
+            )
+    if from_samples:
+        names = ", ".join(f.name for f in from_samples)
+        verb = "is" if len(from_samples) == 1 else "are"
+        doc.warn(
+            from_samples[0].line,
+            "required-unknown",
+            f"{ep.method} {ep.path}: the request sample does not say whether {names} {verb} required; treated as optional",
+        )
 
 
 def _description(endpoints: list[Endpoint]) -> str:
@@ -277,14 +307,14 @@ def _description(endpoints: list[Endpoint]) -> str:
 
 def _request_fields(
     doc: Document, ep: Endpoint, hints: dict[str, Schema]
-) -> tuple[list[tuple[Field, Schema]], list[str]]:
+) -> tuple[list[tuple[Field, Schema]], list[Field]]:
     """The request fields: the params table, else what request samples show (with their comments)."""
     out: list[tuple[Field, Schema]] = []
     seen: set[str] = set()
-    unknown: list[str] = []
-    sample_schema = _sample_schema(
-        [s for e in [ep, *ep.merged_from] for s in e.samples if s.role == "request"]
-    )
+    unknown: list[Field] = []
+    request_samples = [s for e in [ep, *ep.merged_from] for s in e.samples if s.role == "request"]
+    sample_line = request_samples[0].line if request_samples else ep.line
+    sample_schema = _sample_schema(request_samples)
     sample_props = sample_schema.get("properties", {}) if sample_schema.get("type") == "object" else {}
     for f in ep.params:
         if f.depth or f.name in seen:
@@ -295,16 +325,37 @@ def _request_fields(
         schema = schema_for_type(kind, f.name, hint) if kind else dict(hint or {"type": "string"})
         if f.description:
             schema["description"] = f.description
+        default = _default(f.default, schema)
+        if default is not None:
+            schema["default"] = default
         if f.required is None:
-            unknown.append(f.name)
+            unknown.append(f)
         out.append((f, schema))
     for name, schema in sample_props.items():
         if name in seen:
             continue
         seen.add(name)
-        unknown.append(name)
-        out.append((Field(name, ep.line, required=None, description=schema.get("description", "")), schema))
+        f = Field(name, sample_line, "(sample)", required=None, description=schema.get("description", ""))
+        unknown.append(f)
+        out.append((f, schema))
     return out, unknown
+
+
+def _default(written: str, schema: Schema) -> Any:
+    """A default written in a table ('zh', '0'), typed like its field; '-' and '无' mean none."""
+    w = written.strip().strip("`'\"")
+    if not w or w in ("-", "--", "无", "none", "None", "null"):
+        return None
+    t = schema.get("type")
+    if t == "integer" and re.fullmatch(r"-?\d+", w):
+        return int(w)
+    if t == "number" and re.fullmatch(r"-?\d+(\.\d+)?", w):
+        return float(w) if "." in w else int(w)
+    if t == "boolean" and w.lower() in ("true", "false"):
+        return w.lower() == "true"
+    if t == "string":
+        return w
+    return None
 
 
 def _sample_schema(samples: list[DocSample]) -> Schema:
@@ -586,6 +637,11 @@ def _apply_field_table(doc: Document, ep: Endpoint, schema: Schema, env: Envelop
         props = target.setdefault("properties", {})
         kind = table_type(f.type)
         node = props.get(f.name)
+        if node is None and f.depth == 0:
+            # a flat table may describe fields that the sample nests (under `data`): find them there
+            found = _find_nested(schema, f.name)
+            if len(found) == 1:
+                node = found[0]
         if node is None:
             node = schema_for_type(kind, f.name) if kind not in ("", "any") else {}
             props[f.name] = node
@@ -599,6 +655,17 @@ def _apply_field_table(doc: Document, ep: Endpoint, schema: Schema, env: Envelop
             node["description"] = f.description
         stack.append(node)
     return schema
+
+
+def _find_nested(schema: Schema, name: str, depth: int = 0) -> list[Schema]:
+    found: list[Schema] = []
+    target = schema.get("items", schema) if schema.get("type") == "array" else schema
+    for key, sub in (target.get("properties") or {}).items():
+        if depth and key == name:
+            found.append(sub)
+        if isinstance(sub, dict):
+            found += _find_nested(sub, name, depth + 1)
+    return found
 
 
 def _type_agrees(kind: str, node: Schema) -> bool:

@@ -397,8 +397,8 @@ def _add_sample(ctx: Context, text: str, line: int, lang: str, role: str, captio
     stripped = text.strip()
     if not stripped:
         return
-    if role in ("fields", "notes", ""):
-        role = "response"
+    if role in ("fields", "notes", "") or stripped.startswith("data:"):
+        role = "response"  # server-sent events only ever come back from the server
     if stripped.startswith(("{", "[", "data:")):
         sample = read_sample(text, strict_json=lang == "json")
     else:
@@ -461,7 +461,11 @@ def read_fields_table(
         cells = [*row, *[""] * width][:width]
 
         def cell(role: str, cells: list[str] = cells) -> str:
-            return cells[roles[role]].strip().strip("`") if role in roles else ""
+            if role not in roles:
+                return ""
+            text = cells[roles[role]].strip()
+            # backticks around a whole name or type are markup; inside a description they are content
+            return text.strip("`") if role in ("name", "type", "required", "number", "default") else text
 
         name = cell("name")
         if not name or set(name) <= set("-: "):
