@@ -96,6 +96,8 @@ def merge(a: Schema, b: Schema) -> Schema:
         return dict(b) if "type" not in b else {}
     if not b:
         return dict(a) if "type" not in a else {}
+    if "anyOf" in a or "anyOf" in b:
+        return _merge_alternatives(a, b)
     ta, tb = a.get("type"), b.get("type")
     nullable = a.get("nullable", False) or b.get("nullable", False)
     if ta is None and a.get("nullable") and set(a) <= {"nullable", "description"}:
@@ -125,10 +127,39 @@ def merge(a: Schema, b: Schema) -> Schema:
     elif {ta, tb} == {"integer", "number"}:
         out = {**a, "type": "number"}
     else:
-        return {"anyOf": [a, b]} if not nullable else {"anyOf": [a, b], "nullable": True}
+        return _merge_alternatives(a, b)
     if nullable:
         out["nullable"] = True
     return _keep_description(out, b)
+
+
+def _merge_alternatives(a: Schema, b: Schema) -> Schema:
+    """Union of schemas with several types: one alternative per type, each merged with its kin."""
+    alts: list[Schema] = []
+    nullable = False
+    for s in (*a.get("anyOf", [a]), *b.get("anyOf", [b])):
+        nullable = (
+            nullable or s.get("nullable", False) or a.get("nullable", False) or b.get("nullable", False)
+        )
+        s = {k: v for k, v in s.items() if k != "nullable"}
+        if not s:
+            continue
+        kin = next(
+            (
+                i
+                for i, x in enumerate(alts)
+                if x.get("type") == s.get("type") or {x.get("type"), s.get("type")} == {"integer", "number"}
+            ),
+            None,
+        )
+        if kin is None:
+            alts.append(s)
+        else:
+            alts[kin] = merge(alts[kin], s)
+    out: Schema = alts[0] if len(alts) == 1 else {"anyOf": alts}
+    if nullable:
+        out = {**out, "nullable": True}
+    return out
 
 
 def _keep_description(out: Schema, other: Schema) -> Schema:
