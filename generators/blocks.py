@@ -32,6 +32,7 @@ class Block:
     raw_cells: list[int] = field(default_factory=list)  # table: cells per row as written
     content_line: int = 0  # code: 1-based line of the first content line
     closed: bool = True
+    headerless: bool = False  # table rows written without a header and delimiter row
 
 
 @dataclass
@@ -145,7 +146,11 @@ def _split_tables(block: Block) -> list[Block]:
     text_start = 0
     i = 0
     while i < len(lines):
-        if lines[i].lstrip().startswith("|") and i + 1 < len(lines) and _DELIMITER_ROW.match(lines[i + 1]):
+        has_header = i + 1 < len(lines) and _DELIMITER_ROW.match(lines[i + 1])
+        is_row = (
+            lines[i].strip().startswith("|") and lines[i].strip().endswith("|") and lines[i].count("|") >= 3
+        )
+        if is_row:
             if text:
                 out.append(
                     Block(
@@ -156,10 +161,10 @@ def _split_tables(block: Block) -> list[Block]:
                         container=block.container,
                     )
                 )
-            table = Block("table", block.line + i, block.line + i)
+            table = Block("table", block.line + i, block.line + i, headerless=not has_header)
             j = i
             while j < len(lines) and lines[j].lstrip().startswith("|"):
-                if j != i + 1:
+                if j != i + 1 or not has_header:
                     table.rows.append(_split_row(lines[j]))
                     table.row_lines.append(block.line + j)
                     table.raw_cells.append(len(table.rows[-1]))

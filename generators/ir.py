@@ -97,6 +97,7 @@ class Document:
     auth_description: str = ""
     token_header: str = ""  # response header that carries the token (e.g. session-token)
     servers: list[str] = field(default_factory=list)
+    params_header: list[str] = field(default_factory=list)  # the doc's usual params-table header
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def warn(self, line: int, rule: str, message: str, severity: str = "warning") -> None:

@@ -10,7 +10,7 @@ defects that only show across sections (duplicate numbers, typo'd paths, repeate
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .blocks import Block, parse_blocks
 from .ir import Document, Endpoint, ErrorCode, Field
@@ -149,10 +149,28 @@ def _read_blocks(doc: Document, ctx: Context, blocks: list[Block | None]) -> Non
                 ctx.label, ctx.caption = role, b.text
             continue
         if b.kind == "table":
-            if recognize_kv_table(ctx, b):
+            if b.headerless:
+                if not doc.params_header or len(doc.params_header) != len(b.rows[0]):
+                    continue
+                doc.warn(
+                    b.line,
+                    "params-columns",
+                    "table rows without a header row: read with the doc's usual columns ("
+                    + " | ".join(doc.params_header)
+                    + ")",
+                )
+                b = replace(
+                    b,
+                    rows=[doc.params_header, *b.rows],
+                    row_lines=[b.line, *b.row_lines],
+                    raw_cells=[len(doc.params_header), *b.raw_cells],
+                    headerless=False,
+                )
+            elif recognize_kv_table(ctx, b):
                 continue
             fields = read_fields_table(b, ctx.warn, ctx.ep.notes)
             if fields is not None:
+                doc.params_header = b.rows[0]
                 if ctx.label == "fields" or (ctx.label == "response" and ctx.param_tables):
                     ctx.ep.fields.extend(fields)
                 elif "code" not in column_roles(b.rows[0]):

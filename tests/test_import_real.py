@@ -307,3 +307,12 @@ def test_every_example_validates_against_its_schema(imported):
                     for media in (resp.get("content") or {}).values():
                         for name, ex in (media.get("examples") or {}).items():
                             assert not schema_errors(media["schema"], spec, ex["value"]), (path, name)
+
+
+def test_character_headerless_params_table_read_with_the_usual_columns(imported):
+    r = imported["character"]
+    body = op(r.spec, "POST", "/api/appsflyer/send")["requestBody"]["content"]["application/json"]["schema"]
+    assert list(body["properties"]) == ["user_id", "app_id", "data"]
+    assert body["properties"]["data"]["type"] == "object"  # `json` in the doc
+    assert body["required"] == ["user_id", "app_id", "data"]
+    assert 6567 in [d.line for d in diags(r, "params-columns")]
