@@ -45,6 +45,12 @@ def to_openapi(doc: Document, api: str) -> dict[str, Any]:
         components["schemas"]["Envelope"] = envelope.schema
     for ep in doc.endpoints:
         path, path_params, query_params = _split_path(ep.path)
+        if path.count("%7B") + path.count("%7D") > ep.path.count("%7B") + ep.path.count("%7D"):
+            doc.warn(
+                ep.path_line or ep.line,
+                "path-braces",
+                f"path {ep.path!r} has a brace that opens or closes no parameter; written as {path!r}",
+            )
         op = _operation(doc, ep, path, path_params, query_params, envelope, hints)
         op_id = _operation_id(ep.method, path)
         while op_id in used_ids:
