@@ -341,10 +341,29 @@ def _request_fields(
         if name in seen:
             continue
         seen.add(name)
-        f = Field(name, sample_line, "(sample)", required=None, description=schema.get("description", ""))
-        unknown.append(f)
+        required = _required_mark(schema)
+        f = Field(name, sample_line, "(sample)", required=required, description=schema.get("description", ""))
+        if required is None:
+            unknown.append(f)
         out.append((f, schema))
     return out, unknown
+
+
+_REQUIRED_MARK = re.compile(r"\s*[(（]\s*(必填|必选|选填|可选|required|optional)\s*[)）]\s*$", re.IGNORECASE)
+
+
+def _required_mark(schema: Schema) -> bool | None:
+    """`"session_id": "abc", // 会话id（必填）`: a request sample's comment may end by saying whether
+    the field is required (the docs generator writes it so); the mark is not part of the description."""
+    m = _REQUIRED_MARK.search(schema.get("description", ""))
+    if not m:
+        return None
+    rest = schema["description"][: m.start()].strip()
+    if rest:
+        schema["description"] = rest
+    else:
+        del schema["description"]
+    return m.group(1).lower() in ("必填", "必选", "required")
 
 
 def _default(written: str, schema: Schema) -> Any:

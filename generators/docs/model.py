@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..emit import STREAM_MEDIA
-from .samples import Path
+from ..infer import example_for
+from .samples import KeyPath
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 WRITTEN_IN_PATH = re.compile(r"^written in the doc's path as `([^`=]+)=([^`]*)`$")
+# what the importer itself writes on a field that is null in every sample: it writes it again
+NULL_NOTE = "null in every documented sample; the type is not documented"
 SEVERAL_SECTIONS = re.compile(r"^Documented in several sections: .*\.$", re.DOTALL)
 _CONDITION_OPS = {
     "enum": ("==", "eq"),
@@ -40,6 +43,8 @@ class Row:
     default: Any = None
     depth: int = 0
     location: str = "body"  # path | query | body | response
+    example: Any = None  # a parameter's example
+    schema: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def explanation(self) -> str:
@@ -60,8 +65,9 @@ class Sample:
     items: list[Any] | None = None  # a JSON stream (NDJSON or SSE), item by item
     text: str | None = None  # a raw text stream, as sent
     condition: str = ""  # `batch_size <= 1`: the caption condition the example was named after
+    note: str = ""  # a summary the section title does not give (an overlay's), shown in the caption
     when: dict[str, Any] = field(default_factory=dict)
-    comments: dict[Path, str] = field(default_factory=dict)
+    comments: dict[KeyPath, str] = field(default_factory=dict)
 
     @property
     def is_stream(self) -> bool:
@@ -118,24 +124,31 @@ class Operation:
     response_status: str = "200"
     response_description: str = ""
     response_media: str = ""
-    response_rows: list[Row] = field(default_factory=list)  # the response fields, nested by depth
+    response_rows: list[Row] = field(default_factory=list)  # the described response fields, nested
+    response_fields: list[Row] = field(default_factory=list)  # every response field, nested
     responses: list[Sample] = field(default_factory=list)
     headers: list[Header] = field(default_factory=list)
     errors: list[ErrorAnswer] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    # request examples a params table alone would not give back (the importer derives an example
+    # from the table: see ``derived_example``), so a table style writes them as samples too
+    own_request_examples: bool = False
 
     @property
     def anchor(self) -> str:
         return self.operation_id
 
     @property
+    def query_sample(self) -> Sample | None:
+        """The query fields as a request sample, for the styles that document fields in samples."""
+        if not self.query_params:
+            return None
+        return Sample("default", self.summary, "", {r.name: r.example for r in self.query_params})
+
+    @property
     def params(self) -> list[Row]:
         """What a params table lists: query fields for GET, body fields otherwise."""
         return self.query_params + self.body_rows
-
-    @property
-    def described_response_paths(self) -> bool:
-        return bool(self.response_rows)
 
 
 @dataclass
@@ -173,6 +186,23 @@ class ApiDoc:
         return [op for c in self.chapters for op in c.operations]
 
     @property
+    def host(self) -> str:
+        """The server the source wrote in front of every path (`url: "http://localhost:8000/x"`):
+        one the importer read (it writes no description) and that has no path of its own."""
+        if len(self.servers) == 1:
+            url = str(self.servers[0].get("url", ""))
+            if not self.servers[0].get("description") and re.fullmatch(r"https?://[^/]+", url):
+                return url
+        return ""
+
+    @property
+    def top(self) -> str:
+        """The heading level of the sections after the interfaces: `#` when interfaces without a
+        chapter sit at `#` under the title (one level lower they would become their sub-sections)."""
+        untagged = any(not c.title for c in self.chapters)
+        return "#" if untagged and not self.title_is_api else "##"
+
+    @property
     def title_is_api(self) -> bool:
         return self.title == self.api
 
@@ -192,7 +222,9 @@ def build(spec: dict[str, Any], api: str) -> ApiDoc:
     untagged = [op for op in ops if not op.tag]
     if untagged:
         chapters.append(Chapter("", untagged))
-    for tag in [t["name"] for t in spec.get("tags") or []] + sorted({op.tag for op in ops} - _tag_names(spec)):
+    for tag in [t["name"] for t in spec.get("tags") or []] + sorted(
+        {op.tag for op in ops if op.tag} - _tag_names(spec)
+    ):
         members = [op for op in ops if op.tag == tag]
         if members:
             chapters.append(Chapter(tag, members))
@@ -269,13 +301,40 @@ def _operation(spec: dict[str, Any], method: str, path: str, raw: dict[str, Any]
         break
     _responses(spec, raw, op)
     op.sections = _sections(op)
+    if op.request_samples:
+        derived = derived_example(spec, body, op)
+        op.own_request_examples = len(op.request_samples) > 1 or any(
+            s.value != derived for s in op.request_samples
+        )
     return op
+
+
+def derived_example(spec: dict[str, Any], body: dict[str, Any], op: Operation) -> Any:
+    """The request example the importer makes from a params table when the doc shows none: the
+    required fields (all of them when none is, or when the section has no sample at all), each
+    valued by ``infer.example_for``. Mirrors ``normalize._request_body``."""
+    media = next(iter((body.get("content") or {}).values()), {})
+    schema = resolve(spec, media.get("schema") or {})
+    props = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    no_samples = not op.responses and not op.headers
+
+    def value(name: str) -> Any:
+        prop = props[name]
+        default = prop.get("default")
+        written = "" if default is None else default if isinstance(default, str) else json.dumps(default)
+        row = next((r for r in op.body_rows if r.name == name), None)
+        return example_for(prop, name, row.description if row else "", written)
+
+    picked = {n: value(n) for n in props if n in required or no_samples}
+    return picked or {n: value(n) for n in props}
 
 
 def _param_row(spec: dict[str, Any], p: dict[str, Any]) -> Row:
     schema = resolve(spec, p.get("schema") or {})
     row = _row(p["name"], schema, bool(p.get("required")), p.get("in", "query"))
     row.description = p.get("description") or schema.get("description", "")
+    row.example = p.get("example")
     return row
 
 
@@ -288,6 +347,7 @@ def _row(name: str, schema: dict[str, Any], required: bool, location: str, depth
         default=schema.get("default"),
         depth=depth,
         location=location,
+        schema=schema,
     )
 
 
@@ -321,6 +381,7 @@ def _responses(spec: dict[str, Any], raw: dict[str, Any], op: Operation) -> None
         own = mt.get("schema") or {}
         comments = descriptions(own)
         op.response_rows = field_rows(spec, own)
+        op.response_fields = all_rows(resolve(spec, own))
         for name, ex in (mt.get("examples") or {}).items():
             ex = deref(spec, ex)
             sample = Sample(name, ex.get("summary", ""), media, ex.get("value"), when=ex.get("x-when") or {})
@@ -340,14 +401,20 @@ def _responses(spec: dict[str, Any], raw: dict[str, Any], op: Operation) -> None
 def _sections(op: Operation) -> list[Section]:
     if len(op.request_samples) <= 1:
         request = op.request_samples[0] if op.request_samples else None
-        return [Section(op.summary, request, list(op.responses))]
-    sections = []
-    for k, req in enumerate(op.request_samples):
-        answers = [r for r in op.responses if r.name == req.name]
-        title = op.summary if k == 0 else req.summary or op.summary
-        sections.append(Section(title, req, answers, first=k == 0))
-    claimed = {r.name for r in op.request_samples}
-    sections[0].responses += [r for r in op.responses if r.name not in claimed]
+        sections = [Section(op.summary, request, list(op.responses))]
+    else:
+        sections = []
+        for k, req in enumerate(op.request_samples):
+            answers = [r for r in op.responses if r.name == req.name]
+            title = op.summary if k == 0 else req.summary or op.summary
+            sections.append(Section(title, req, answers, first=k == 0))
+        claimed = {r.name for r in op.request_samples}
+        sections[0].responses += [r for r in op.responses if r.name not in claimed]
+    for section in sections:
+        for r in section.responses:
+            derived = section.title + (f" ({r.condition})" if r.condition else "")
+            if r.summary and r.summary != derived and not r.condition:
+                r.note = r.summary
     return sections
 
 
@@ -355,10 +422,10 @@ def condition_of(name: str, when: dict[str, Any]) -> str:
     """`batch_size <= 1` when the example's name and `x-when` came from such a caption."""
     if len(when) != 1:
         return ""
-    (param, schema), = when.items()
+    ((param, schema),) = when.items()
     if not isinstance(schema, dict) or len(schema) != 1:
         return ""
-    (keyword, value), = schema.items()
+    ((keyword, value),) = schema.items()
     negate = keyword == "not"
     if negate:
         if not (isinstance(value, dict) and list(value) == ["enum"]):
@@ -404,9 +471,9 @@ def dump_item(value: Any) -> str:
 # --- schemas ------------------------------------------------------------------------------------
 
 
-def descriptions(schema: Any, path: Path = ()) -> dict[Path, str]:
+def descriptions(schema: Any, path: KeyPath = ()) -> dict[KeyPath, str]:
     """The field descriptions of an operation's own schema (not of the `$ref`'d envelope), by path."""
-    found: dict[Path, str] = {}
+    found: dict[KeyPath, str] = {}
     if not isinstance(schema, dict):
         return found
     for part in schema.get("allOf") or []:
@@ -414,7 +481,7 @@ def descriptions(schema: Any, path: Path = ()) -> dict[Path, str]:
             found.update(descriptions(part, path))
     for name, prop in (schema.get("properties") or {}).items():
         if isinstance(prop, dict):
-            if prop.get("description") and "$ref" not in prop:
+            if prop.get("description") and prop["description"] != NULL_NOTE and "$ref" not in prop:
                 found.setdefault((*path, name), prop["description"])
             found.update(descriptions(prop, (*path, name)))
     if isinstance(schema.get("items"), dict):
@@ -429,7 +496,7 @@ def field_rows(spec: dict[str, Any], own: dict[str, Any]) -> list[Row]:
     described = set(descriptions(own))
     rows: list[Row] = []
 
-    def walk(node: dict[str, Any], path: Path, depth: int) -> None:
+    def walk(node: dict[str, Any], path: KeyPath, depth: int) -> None:
         node = node.get("items", node) if node.get("type") == "array" else node
         required = set(node.get("required") or [])
         for name, prop in (node.get("properties") or {}).items():
@@ -444,7 +511,20 @@ def field_rows(spec: dict[str, Any], own: dict[str, Any]) -> list[Row]:
     return rows if described else []
 
 
-def _without_items(paths: set[Path]) -> list[Path]:
+def all_rows(schema: dict[str, Any], depth: int = 0, limit: int = 6) -> list[Row]:
+    """Every field of a resolved schema, nested by depth (through arrays), for the HTML reference."""
+    node = schema.get("items", schema) if schema.get("type") == "array" else schema
+    if not isinstance(node, dict) or depth >= limit:
+        return []
+    required = set(node.get("required") or [])
+    rows: list[Row] = []
+    for name, prop in (node.get("properties") or {}).items():
+        rows.append(_row(name, prop, name in required, "response", depth))
+        rows += all_rows(prop, depth + 1, limit)
+    return rows
+
+
+def _without_items(paths: set[KeyPath]) -> list[KeyPath]:
     return [tuple(p for p in path if p != "[]") for path in paths]
 
 
@@ -506,7 +586,8 @@ def _envelope(spec: dict[str, Any], doc: ApiDoc) -> None:
     schema = deref(spec, {"$ref": env["schema"]}) if env.get("schema") else {}
     required = set(schema.get("required") or [])
     doc.envelope_rows = [
-        _row(name, prop, name in required, "response") for name, prop in (schema.get("properties") or {}).items()
+        _row(name, prop, name in required, "response")
+        for name, prop in (schema.get("properties") or {}).items()
     ]
     # a described envelope field can only come from a "unified return format" table in the source
     doc.envelope_table = any(r.description for r in doc.envelope_rows)
@@ -518,7 +599,9 @@ def _envelope(spec: dict[str, Any], doc: ApiDoc) -> None:
         value = ex.get("value") or {}
         desc = str(value.get(message, ""))
         summary = ex.get("summary", "")
-        remark = summary[len(desc) + 2 : -1] if summary.startswith(f"{desc} (") and summary.endswith(")") else ""
+        remark = (
+            summary[len(desc) + 2 : -1] if summary.startswith(f"{desc} (") and summary.endswith(")") else ""
+        )
         doc.error_codes.append(ErrorCode(value.get(env.get("codeField", "code")), desc, remark))
         if doc.error_sample is None:
             doc.error_sample = value

@@ -11,19 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-Path = tuple[str, ...]
+KeyPath = tuple[str, ...]  # a field's keys from the sample root; "[]" steps into an array
 
 
-def dump_sample(value: Any, comments: dict[Path, str] | None = None, indent: int = 4) -> str:
+def dump_sample(value: Any, comments: dict[KeyPath, str] | None = None, indent: int = 4) -> str:
     """`value` as pretty JSON with each commented member followed by `// comment`."""
     lines: list[str] = []
     _dump(value, (), 0, "", "", comments or {}, indent, lines)
     return "\n".join(lines)
-
-
-def dump_compact(value: Any) -> str:
-    """One stream item on one line, as NDJSON writes it."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _scalar(value: Any) -> str:
@@ -32,11 +27,11 @@ def _scalar(value: Any) -> str:
 
 def _dump(
     value: Any,
-    path: Path,
+    path: KeyPath,
     depth: int,
     prefix: str,
     comma: str,
-    comments: dict[Path, str],
+    comments: dict[KeyPath, str],
     indent: int,
     out: list[str],
 ) -> None:
@@ -50,6 +45,9 @@ def _dump(
             sep = "," if i < len(keys) - 1 else ""
             _dump(value[k], (*path, str(k)), depth + 1, f"{_scalar(str(k))}: ", sep, comments, indent, out)
         out.append(f"{pad}}}{comma}")
+    elif isinstance(value, list) and value and all(not isinstance(v, dict | list) for v in value):
+        # a short list of plain values stays on one line, as the hand-written samples write it
+        out.append(f"{pad}{prefix}[{', '.join(_scalar(v) for v in value)}]{comma}{tail}")
     elif isinstance(value, list) and value:
         out.append(f"{pad}{prefix}[{tail}")
         for i, item in enumerate(value):
@@ -62,7 +60,7 @@ def _dump(
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(text.split("\n")).strip()
 
 
 def strip_comments(text: str) -> str:
