@@ -75,7 +75,24 @@ def _walk_32(node: Any) -> None:
         if isinstance(content, dict):
             for media, mt in content.items():
                 if media in STREAM_MEDIA and isinstance(mt, dict) and "schema" in mt:
-                    mt["itemSchema"] = mt.pop("schema")
+                    item = mt.pop("schema")
+                    if media == "text/event-stream":
+                        # in 3.2 an SSE item is the event; our item schema describes its JSON `data`
+                        item = {
+                            "type": "object",
+                            "required": ["data"],
+                            "properties": {
+                                "event": {"type": "string"},
+                                "id": {"type": "string"},
+                                "retry": {"type": "integer"},
+                                "data": {
+                                    "type": "string",
+                                    "contentMediaType": "application/json",
+                                    "contentSchema": item,
+                                },
+                            },
+                        }
+                    mt["itemSchema"] = item
                     for ex in (mt.get("examples") or {}).values():
                         if "x-oai-serializedValue" in ex:
                             ex.pop("value", None)

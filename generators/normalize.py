@@ -497,6 +497,9 @@ def _responses(
         rs = [s for s in e.samples if s.role == "response" and s.sample.ok]
         for k, s in enumerate(rs):
             name, when = _condition(s.caption)
+            alternative = re.search(r"\(\s*alternative (\d+) of \d+\s*\)", s.caption or "")
+            if alternative and not name:
+                name = f"alternative_{alternative.group(1)}"
             if not name:
                 name = base if k == 0 else f"{base}_{k + 1}"
             if len(endpoints) > 1:
@@ -507,7 +510,8 @@ def _responses(
                 for hk, hv in s.sample.value.items():
                     hs = infer(hv)
                     comment = s.sample.comments.get((hk,))
-                    h = {"schema": hs, "example": hv}
+                    # a header the doc shows in its success sample is part of the contract (login's token)
+                    h = {"required": True, "schema": hs, "example": hv}
                     if comment:
                         h["description"] = comment
                     headers.setdefault(hk, h)
@@ -515,6 +519,7 @@ def _responses(
                         doc.token_header = hk
     for e in endpoints:
         for s in e.samples:
+            _check_stream_order(doc, s)
             if not s.sample.ok:
                 doc.warn(
                     s.line,
@@ -547,11 +552,13 @@ def _responses(
     content: dict[str, Any] = {"schema": wrapped}
     examples: dict[str, Any] = {}
     for name, s, e, when in responses:
-        condition = _COND.search(s.caption or "")
+        condition = _COND.search(s.caption or "") or re.search(
+            r"\(\s*alternative \d+ of \d+\s*\)", s.caption or ""
+        )
         ex: dict[str, Any] = {
             "summary": e.title + (f" ({condition.group(0).strip('() ')})" if condition else "")
         }
-        if s.sample.items is not None or media == "text/plain":
+        if s.sample.items is not None or media in ("text/plain", "application/x-ndjson", "text/event-stream"):
             items = s.sample.items if s.sample.items is not None else [s.sample.value]
             ex["value"] = items[-1]
             ex["x-oai-serializedValue"] = _serialize_stream(items, media)
@@ -568,6 +575,28 @@ def _responses(
     if responses or body_schema:
         ok["content"] = {media: content}
     return {"200": ok}
+
+
+def _is_done(item: Any) -> bool:
+    if not isinstance(item, dict):
+        return False
+    return item.get("done") is True or _is_done(
+        next((v for v in item.values() if isinstance(v, dict) and "done" in v), None)
+    )
+
+
+def _check_stream_order(doc: Document, s: DocSample) -> None:
+    """A streamed sample whose items go on after the one that says `done: true`."""
+    items = s.sample.items or []
+    for i, item in enumerate(items[:-1]):
+        if _is_done(item):
+            line = s.line + (s.sample.item_lines[i + 1] if len(s.sample.item_lines) > i + 1 else 0)
+            doc.warn(
+                line,
+                "stream-order",
+                f"streamed sample goes on after the item that says done: true (item {i + 1} of {len(items)})",
+            )
+            return
 
 
 def _response_description(media: str) -> str:

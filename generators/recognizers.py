@@ -401,6 +401,22 @@ def _add_sample(ctx: Context, text: str, line: int, lang: str, role: str, captio
         role = "response"  # server-sent events only ever come back from the server
     if stripped.startswith(("{", "[", "data:")):
         sample = read_sample(text, strict_json=lang == "json")
+        if sample.groups:
+            # JSON lines in blank-line-separated groups: alternative streams, one example each
+            n = len(sample.groups)
+            for k, group in enumerate(sample.groups, 1):
+                items = [sample.items[i] for i in group]
+                part = Sample(
+                    value=items[-1],
+                    items=items,
+                    framing="ndjson",
+                    repairs=sample.repairs if k == 1 else [],
+                    comments=sample.comments,
+                    item_lines=[sample.item_lines[i] for i in group],
+                )
+                label = f"{caption or ctx.caption} (alternative {k} of {n})"
+                ctx.ep.samples.append(DocSample(role, line, part, label, lang))
+            return
     else:
         sample = Sample(value=stripped, ok=True)
         lang = lang or "text"

@@ -34,6 +34,8 @@ class Sample:
 
     value: Any = None
     items: list[Any] | None = None  # a stream: every item in order (value is then the last one)
+    item_lines: list[int] = field(default_factory=list)  # 0-based line of each stream item
+    groups: list[list[int]] = field(default_factory=list)  # stream items split by blank lines
     framing: str | None = None  # "ndjson" | "sse" for streams
     repairs: list[Repair] = field(default_factory=list)
     comments: dict[tuple[str, ...], str] = field(default_factory=dict)  # key path -> trailing comment
@@ -344,8 +346,20 @@ def read_sample(text: str, *, strict_json: bool = False) -> Sample:
     if len(values) == 1:
         return Sample(value=values[0], repairs=repairs, comments=parser.key_comments)
     if len(set(starts)) == len(starts) and all(isinstance(v, dict | list) for v in values):
+        groups: list[list[int]] = [[0]]
+        for i in range(1, len(values)):
+            gap = lines[starts[i - 1] + 1 : starts[i]]
+            if any(not ln.strip() for ln in gap):
+                groups.append([])
+            groups[-1].append(i)
         return Sample(
-            value=values[-1], items=values, framing="ndjson", repairs=repairs, comments=parser.key_comments
+            value=values[-1],
+            items=values,
+            framing="ndjson",
+            repairs=repairs,
+            comments=parser.key_comments,
+            item_lines=starts,
+            groups=groups if len(groups) > 1 else [],
         )
     return Sample(ok=False, error="several values on one line", repairs=repairs)
 

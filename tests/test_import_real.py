@@ -161,6 +161,7 @@ def test_character_login_documents_the_token_headers(imported):
     o = op(imported["character"].spec, "POST", "/user/loginByEmail")
     headers = o["responses"]["200"]["headers"]
     assert headers["session-token"]["schema"] == {"type": "string"}
+    assert headers["session-token"]["required"] is True
     assert headers["expireTs"]["schema"] == {"type": "integer"}
     assert o["security"] == [], "login is public (overlay)"
     assert "401" not in o["responses"]
@@ -176,6 +177,17 @@ def test_character_envelope_and_error_codes(imported):
     assert spec["x-envelope"]["codeField"] == "code" and spec["x-envelope"]["successCode"] == 0
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert spec["security"] == [{"bearerAuth": []}]
+
+
+def test_character_alternative_streams_become_separate_examples(imported):
+    r = imported["character"]
+    media = op(r.spec, "POST", "/character/world/scenario/last")["responses"]["200"]["content"][
+        "application/x-ndjson"
+    ]
+    assert list(media["examples"]) == ["alternative_1", "alternative_2", "alternative_3"]
+    assert len(media["examples"]["alternative_1"]["x-oai-serializedValue"].splitlines()) == 2
+    assert len(media["examples"]["alternative_3"]["x-oai-serializedValue"].splitlines()) == 1
+    assert [d.line for d in diags(r, "stream-order")] == [7209]  # 11.12: a line after `done: true`
 
 
 def test_character_sections_with_defects_are_reported(imported):
@@ -222,7 +234,10 @@ def test_session_store_fields_from_comments_and_unknown_required(imported):
     assert 106 in [d.line for d in diags(r, "required-unknown")]  # at the request sample
     resp, _ = flat(r.spec, o["responses"]["200"]["content"]["application/json"]["schema"])
     assert resp["chats"]["items"]["properties"]["role"]["type"] == "string"
-    assert r.spec["servers"] == [{"url": "http://localhost:8000"}]
+    assert r.spec["servers"][0] == {
+        "url": "http://localhost:8000"
+    }  # the doc's own, then the mock's (overlay)
+    assert r.spec["servers"][1]["url"] == "http://127.0.0.1:8000/session-store"
 
 
 def test_session_store_envelope_mismatch(imported):

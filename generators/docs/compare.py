@@ -36,9 +36,11 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 
 def is_policy(action: dict[str, Any]) -> bool:
     update = action.get("update")
+    target = str(action.get("target", ""))
+    if target == "$.servers" and isinstance(update, list) and not action.get("remove"):
+        return True  # servers added next to the doc's own
     if action.get("remove") or not isinstance(update, dict):
         return False
-    target = str(action.get("target", ""))
     if target == "$":
         return set(update) <= ROOT_POLICY
     if target.startswith("$.components"):

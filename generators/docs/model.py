@@ -189,9 +189,9 @@ class ApiDoc:
     def host(self) -> str:
         """The server the source wrote in front of every path (`url: "http://localhost:8000/x"`):
         one the importer read (it writes no description) and that has no path of its own."""
-        if len(self.servers) == 1:
-            url = str(self.servers[0].get("url", ""))
-            if not self.servers[0].get("description") and re.fullmatch(r"https?://[^/]+", url):
+        for server in self.servers[:1]:
+            url = str(server.get("url", ""))
+            if not server.get("description") and re.fullmatch(r"https?://[^/]+", url):
                 return url
         return ""
 
@@ -385,7 +385,7 @@ def _responses(spec: dict[str, Any], raw: dict[str, Any], op: Operation) -> None
         for name, ex in (mt.get("examples") or {}).items():
             ex = deref(spec, ex)
             sample = Sample(name, ex.get("summary", ""), media, ex.get("value"), when=ex.get("x-when") or {})
-            sample.condition = condition_of(name, sample.when)
+            sample.condition = condition_of(name, sample.when) or alternative_of(name, sample.summary)
             serialized = ex.get("x-oai-serializedValue")
             if media in STREAM_MEDIA and serialized is not None:
                 if media == "text/plain":
@@ -416,6 +416,12 @@ def _sections(op: Operation) -> list[Section]:
             if r.summary and r.summary != derived and not r.condition:
                 r.note = r.summary
     return sections
+
+
+def alternative_of(name: str, summary: str) -> str:
+    """`alternative 2 of 3` for one of several alternative streams documented in one sample."""
+    m = re.search(r"\(\s*(alternative (\d+) of \d+)\s*\)", summary or "")
+    return m.group(1) if m and name == f"alternative_{m.group(2)}" else ""
 
 
 def condition_of(name: str, when: dict[str, Any]) -> str:
