@@ -1,0 +1,150 @@
+"""``mdcontract mock``: serve the documented samples of one spec, or of every spec/*.yaml."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import sys
+from pathlib import Path
+
+from mocks.app import MockApp, build_app
+from mocks.memory import freeze_startup_objects
+from mocks.spec import SpecError
+
+EXAMPLES = """examples:
+  mdcontract mock                          # every spec/*.yaml, each under /<api>, index at /
+  mdcontract mock spec/yike.yaml           # one spec at the root
+  mdcontract mock --chunk-delay-ms 50      # pace streams like a model would
+  curl -H 'Prefer: code=401' http://127.0.0.1:8000/character/user/getUserInfo
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mdcontract mock",
+        description="Serve the documented examples of OpenAPI specs (streams replayed, requests validated).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "specs", nargs="*", type=Path, help="spec files (default: spec/*.yaml, each under /<stem>)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of Prefer: dynamic=true data and --fail-rate")
+    p.add_argument("--chunk-delay-ms", type=_non_negative, default=0.0, help="pause between stream items")
+    p.add_argument("--delay-ms", type=_non_negative, default=0.0, help="pause before every answer")
+    p.add_argument("--fail-rate", type=_rate, default=0.0, help="share of requests answered 500 (0..1)")
+    p.add_argument("--no-cors", dest="cors", action="store_false", help="no CORS headers, no preflight")
+    p.add_argument("--watch", action="store_true", help="reload when a spec file changes")
+    p.add_argument("--quiet", action="store_true", help="no access log")
+    return p
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected milliseconds >= 0, got {text}")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text}")
+    return value
+
+
+def main(argv: list[str]) -> int:
+    try:
+        args = parser().parse_args(argv[1:])
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
+        return int(exc.code or 0)
+    specs, mounted = _specs(args.specs)
+    if specs is None:
+        return 2 if args.specs else 1
+    options = {
+        "seed": args.seed,
+        "chunk_delay_ms": args.chunk_delay_ms,
+        "delay_ms": args.delay_ms,
+        "fail_rate": args.fail_rate,
+        "cors": args.cors,
+    }
+
+    def build() -> MockApp:
+        current = sorted(Path("spec").glob("*.yaml")) if mounted and not args.specs else specs
+        return build_app(current if mounted else current[0], **options)
+
+    try:
+        if args.watch:
+            from mocks.watch import ReloadingApp
+
+            app = ReloadingApp(build, sorted({p.resolve().parent for p in specs}))
+        else:
+            app = build()
+    except SpecError as exc:
+        print("mdcontract mock: refusing to start, the specs do not hold together:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        print(
+            "Fix the example (or the schema) in the spec or its overlay, then start again.", file=sys.stderr
+        )
+        return 1
+    freeze_startup_objects()
+    _banner(specs, mounted, args.host, args.port)
+    return _serve(app, args.host, args.port, quiet=args.quiet, watch=args.watch)
+
+
+def _specs(given: list[Path]) -> tuple[list[Path] | None, bool]:
+    if given:
+        missing = [str(p) for p in given if not p.is_file()]
+        if missing:
+            print(f"mdcontract mock: no such spec file: {', '.join(missing)}", file=sys.stderr)
+            return None, False
+        return given, len(given) > 1
+    found = sorted(Path("spec").glob("*.yaml"))
+    if not found:
+        print(
+            "mdcontract mock: no spec/*.yaml here; run `mdcontract import spec/sources/*.md` first, "
+            "or name a spec: `mdcontract mock path/to/api.yaml`",
+            file=sys.stderr,
+        )
+        return None, True
+    return found, True
+
+
+def _banner(specs: list[Path], mounted: bool, host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    if mounted:
+        print(f"mdcontract mock: index at {base}/", file=sys.stderr)
+        for spec in specs:
+            print(f"  {base}/{spec.stem}  <- {spec}", file=sys.stderr)
+    else:
+        print(f"mdcontract mock: {specs[0]} at {base}/", file=sys.stderr)
+
+
+def _serve(app: object, host: str, port: int, *, quiet: bool, watch: bool) -> int:
+    import uvicorn
+
+    # uvloop and httptools when installed (uvicorn[standard]): the mock's speed depends on them.
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        loop=loop,
+        http=http,
+        lifespan="on" if watch else "auto",
+        access_log=not quiet,
+        log_level="warning" if quiet else "info",
+    )
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops the mock
+        server.run()
+    return 0 if server.started else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(["mock", *sys.argv[1:]]))

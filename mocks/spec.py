@@ -1,0 +1,98 @@
+"""Reading a spec file and following its local ``$ref``s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class SpecError(Exception):
+    """A spec cannot be served. ``problems`` lists every reason, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# The C loader when available: the character spec is large and start-up time matters for --watch.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _JsonishLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader that keeps dates and times as strings.
+
+    JSON has no date type, so an unquoted ``2023-04-26`` in an example must stay the string
+    the API sends, not become a ``datetime.date`` that no schema of type string accepts.
+    """
+
+
+_JsonishLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_spec(path: Path) -> dict[str, Any]:
+    """Parse an OpenAPI 3.0 file; raise SpecError saying what is wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError([f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})"]) from exc
+    try:
+        doc = yaml.load(text, Loader=_JsonishLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise SpecError([f"{path}: not valid YAML: {exc}"]) from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
+        raise SpecError([f"{path}: not an OpenAPI document (no `paths` mapping)"])
+    version = str(doc.get("openapi", ""))
+    if not version.startswith("3."):
+        raise SpecError([f"{path}: `openapi: {version}` is not supported; the mock reads OpenAPI 3.0"])
+    return doc
+
+
+def pointer_get(doc: Any, pointer: str) -> Any:
+    """The node at a JSON pointer (``/a/b`` or ``#/a/b``); KeyError when it does not exist."""
+    node = doc
+    for raw in pointer.lstrip("#").split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list):
+            node = node[int(token)]
+        elif isinstance(node, dict):
+            node = node[token]
+        else:
+            raise KeyError(pointer)
+    return node
+
+
+def resolve(doc: dict[str, Any], node: Any) -> Any:
+    """Follow a chain of local ``$ref``s (responses, parameters, examples...) to the real node."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if not ref.startswith("#/") or ref in seen:
+            raise SpecError([f"cannot follow $ref {ref!r} (only local, non-circular refs)"])
+        seen.add(ref)
+        try:
+            node = pointer_get(doc, ref)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise SpecError([f"$ref {ref!r} points nowhere"]) from exc
+    return node
+
+
+def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(path, METHOD, path item, operation) for every operation, in document order."""
+    for path, item in doc["paths"].items():
+        item = resolve(doc, item)
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                yield str(path), method.upper(), item, operation

@@ -1,0 +1,390 @@
+"""Incoming requests checked against an operation: parameters, body, credentials.
+
+Everything a client can send ends here as either the request's values (for content-based
+example selection) or one human-readable message; nothing raises.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers as StarletteHeaders
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from mocks.context import SpecContext
+from mocks.schemas import Validator, describe
+from mocks.streams import base_media_type
+
+MAX_BODY = 16 * 1024 * 1024
+
+
+class Invalid(Exception):
+    """The request does not match the spec; ``str(exc)`` is the message for the client."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    location: str  # query, path, header, cookie
+    required: bool
+    schema: dict[str, Any]
+    validator: Validator | None
+    explode: bool
+    default: Any = None
+    has_default: bool = False
+
+    @property
+    def key(self) -> str:
+        # Header names are case-insensitive; ASGI servers hand them over lower-cased.
+        return self.name.lower() if self.location == "header" else self.name
+
+
+@dataclass(frozen=True)
+class BodyMedia:
+    media_type: str
+    kind: str  # json, form, multipart, text, other
+    schema: dict[str, Any]
+    validator: Validator | None
+
+
+@dataclass(frozen=True)
+class Body:
+    required: bool
+    media: dict[str, BodyMedia]  # by lower-cased base media type
+
+    def find(self, content_type: str | None) -> BodyMedia | None:
+        if not content_type:
+            # Lenient for curl users who forget -H: read the body as the first documented type.
+            return next(iter(self.media.values()), None)
+        base = base_media_type(content_type)
+        if base in self.media:
+            return self.media[base]
+        major = base.split("/", 1)[0]
+        for pattern in (f"{major}/*", "*/*"):
+            if pattern in self.media:
+                return self.media[pattern]
+        if base.endswith("+json"):
+            return self.media.get("application/json")
+        return None
+
+
+def body_kind(media_type: str) -> str:
+    base = base_media_type(media_type)
+    if base == "application/json" or base.endswith("+json") or base == "*/*":
+        return "json"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base.startswith("multipart/"):
+        return "multipart"
+    if base.startswith("text/"):
+        return "text"
+    return "other"
+
+
+def compile_params(ctx: SpecContext, raw_params: list[Any], label: str) -> tuple[Param, ...]:
+    params: dict[tuple[str, str], Param] = {}
+    for raw in raw_params:
+        param = ctx.resolve(raw, f"{label}: parameter")
+        if not isinstance(param, dict) or "name" not in param or "in" not in param:
+            continue
+        name, location = str(param["name"]), str(param["in"])
+        where = f"{label}: {location} parameter {name!r}"
+        schema = ctx.resolve(param.get("schema"), where)
+        schema = schema if isinstance(schema, dict) else {}
+        validator = ctx.validator(param.get("schema"), where) if schema else None
+        for ex_name, value in _param_examples(ctx, param, where):
+            ctx.check(validator, value, f"{where} example {ex_name!r}")
+        style_default = location in ("query", "cookie")
+        params[(location, name)] = Param(
+            name=name,
+            location=location,
+            required=bool(param.get("required")) or location == "path",
+            schema=schema,
+            validator=validator,
+            explode=bool(param.get("explode", style_default)),
+            default=schema.get("default"),
+            has_default="default" in schema,
+        )
+    return tuple(params.values())
+
+
+def _param_examples(ctx: SpecContext, param: dict[str, Any], where: str) -> list[tuple[str, Any]]:
+    if "example" in param:
+        return [("example", param["example"])]
+    out = []
+    if isinstance(param.get("examples"), dict):
+        for name, raw in param["examples"].items():
+            example = ctx.resolve(raw, f"{where} example {name!r}")
+            if isinstance(example, dict) and "value" in example:
+                out.append((str(name), example["value"]))
+    return out
+
+
+def compile_body(ctx: SpecContext, raw: Any, label: str) -> Body | None:
+    body = ctx.resolve(raw, f"{label}: request body")
+    if not isinstance(body, dict) or not isinstance(body.get("content"), dict):
+        return None
+    media: dict[str, BodyMedia] = {}
+    for media_type, item in body["content"].items():
+        where = f"{label}: request body {media_type}"
+        item = ctx.resolve(item, where) or {}
+        schema = ctx.resolve(item.get("schema"), where)
+        validator = ctx.validator(item.get("schema"), where) if isinstance(schema, dict) else None
+        for name, value in request_examples_of(ctx, item, where).items():
+            ctx.check(validator, value, f"{where} example {name!r}")
+        media[base_media_type(str(media_type))] = BodyMedia(
+            str(media_type), body_kind(str(media_type)), schema if isinstance(schema, dict) else {}, validator
+        )
+    return Body(bool(body.get("required")), media) if media else None
+
+
+def request_examples_of(ctx: SpecContext, media: dict[str, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(media.get("examples"), dict):
+        for name, raw in media["examples"].items():
+            example = ctx.resolve(raw, f"{where} example {name!r}")
+            if isinstance(example, dict) and "value" in example:
+                out[str(name)] = example["value"]
+    elif "example" in media:
+        out["example"] = media["example"]
+    return out
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+
+def coerce(raw: list[str], schema: dict[str, Any], explode: bool) -> Any:
+    """A parameter's text as the JSON value its schema describes; left as text when it is not one."""
+    kind = schema.get("type")
+    if kind == "array":
+        parts = raw if explode or len(raw) > 1 else raw[0].split(",") if raw and raw[0] else []
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        return [coerce_scalar(part, items) for part in parts]
+    return coerce_scalar(raw[-1], schema)
+
+
+def coerce_scalar(text: str, schema: dict[str, Any]) -> Any:
+    kind = schema.get("type")
+    try:
+        if kind == "integer":
+            return int(text) if len(text) < 1000 else text
+        if kind == "number":
+            number = float(text)
+            return (
+                int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+            )
+    except ValueError:
+        return text
+    if kind == "boolean":
+        lowered = text.lower()
+        return True if lowered == "true" else False if lowered == "false" else text
+    if kind == "object":
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def check_params(
+    params: tuple[Param, ...],
+    path_params: dict[str, str],
+    query: dict[str, list[str]],
+    headers: dict[str, str],
+) -> dict[str, Any]:
+    """The parameters' values (defaults filled in); raises Invalid with the first problem."""
+    values: dict[str, Any] = {}
+    cookies: dict[str, str] | None = None
+    for param in params:
+        if param.location == "path":
+            raw = [path_params[param.name]] if param.name in path_params else None
+        elif param.location == "query":
+            raw = query.get(param.name)
+        elif param.location == "header":
+            raw = [headers[param.key]] if param.key in headers else None
+        else:
+            if cookies is None:
+                cookies = _cookies(headers.get("cookie", ""))
+            raw = [cookies[param.name]] if param.name in cookies else None
+        if raw is None:
+            if param.required:
+                raise Invalid(f"{param.location} parameter {param.name!r} is required")
+            if param.has_default:
+                values[param.name] = param.default
+            continue
+        value = coerce(raw, param.schema, param.explode)
+        error = param.validator.first_error(value) if param.validator else None
+        if error:
+            raise Invalid(describe(f"{param.location} parameter {param.name!r}", error))
+        values[param.name] = value
+    return values
+
+
+def _cookies(header: str) -> dict[str, str]:
+    out = {}
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name:
+            out[name] = value
+    return out
+
+
+# --- body ------------------------------------------------------------------------------------
+
+
+async def check_body(body: Body | None, content_type: str | None, raw: bytes) -> Any:
+    """The decoded body (None when there is none); raises Invalid with the first problem."""
+    if body is None:
+        return None
+    if not raw:
+        if body.required:
+            raise Invalid("request body is required")
+        return None
+    media = body.find(content_type)
+    if media is None:
+        accepted = ", ".join(m.media_type for m in body.media.values())
+        raise Invalid(f"Content-Type {content_type!r} is not accepted here; send {accepted}")
+    value = await _decode(media, content_type or media.media_type, raw)
+    error = media.validator.first_error(value) if media.validator else None
+    if error:
+        raise Invalid(describe("request body", error))
+    return value
+
+
+async def _decode(media: BodyMedia, content_type: str, raw: bytes) -> Any:
+    if media.kind == "multipart":
+        return await _multipart(media, content_type, raw)
+    if media.kind == "other":
+        return raw.decode("latin-1")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Invalid(f"request body is not UTF-8 (byte {exc.start})") from None
+    if media.kind == "json":
+        return _json(text)
+    if media.kind == "form":
+        return _fields(parse_qsl(text, keep_blank_values=True), media.schema)
+    return text
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # Python reads NaN/Infinity; JSON has neither
+
+
+# One decoder for all requests: json.loads(..., parse_constant=) would build one per call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def _json(text: str) -> Any:
+    try:
+        return _DECODER.decode(text)
+    except RecursionError:
+        raise Invalid("request body is nested too deeply") from None
+    except ValueError as exc:
+        raise Invalid(f"request body is not valid JSON: {str(exc)[:200]}") from None
+
+
+def _fields(pairs: list[tuple[str, str]], schema: dict[str, Any]) -> dict[str, Any]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    out = {}
+    for name, raw in grouped.items():
+        prop = properties.get(name)
+        out[name] = coerce(raw, prop, True) if isinstance(prop, dict) else raw[-1]
+    return out
+
+
+async def _multipart(media: BodyMedia, content_type: str, raw: bytes) -> dict[str, Any]:
+    async def stream() -> Any:
+        yield raw
+
+    headers = StarletteHeaders({"content-type": content_type})
+    try:
+        form = await MultiPartParser(headers, stream()).parse()
+    except (MultiPartException, ValueError, KeyError) as exc:
+        raise Invalid(f"request body is not valid multipart/form-data: {exc}") from None
+    pairs: list[tuple[str, str]] = []
+    try:
+        for name, value in form.multi_items():
+            # A file validates as the `format: binary` string it is in the schema; its name is
+            # what x-when and example matching can look at.
+            pairs.append((name, (value.filename or "") if isinstance(value, UploadFile) else value))
+    finally:
+        await form.close()
+    return _fields(pairs, media.schema)
+
+
+# --- credentials -----------------------------------------------------------------------------
+
+
+def compile_security(ctx: SpecContext, operation: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Each alternative as (location, name) pairs that must all be present; () = open."""
+    requirements = operation.get("security", ctx.doc.get("security"))
+    if not isinstance(requirements, list):
+        return ()
+    schemes = (ctx.doc.get("components") or {}).get("securitySchemes") or {}
+    alternatives = []
+    for requirement in requirements:
+        if not isinstance(requirement, dict) or not requirement:
+            return ()  # `{}` among the alternatives: anonymous access is allowed
+        needs = []
+        for name in requirement:
+            scheme = ctx.resolve(schemes.get(name), f"security scheme {name!r}")
+            if not isinstance(scheme, dict):
+                continue
+            if scheme.get("type") == "apiKey":
+                needs.append((str(scheme.get("in", "header")), str(scheme.get("name", "")).lower()))
+            elif scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+                needs.append(("authorization", "basic"))
+            else:
+                needs.append(("authorization", "bearer"))
+        alternatives.append(tuple(needs))
+    return tuple(alternatives)
+
+
+def has_credentials(
+    alternatives: tuple[tuple[tuple[str, str], ...], ...],
+    headers: dict[str, str],
+    query: dict[str, list[str]],
+) -> bool:
+    """Whether the request carries the credentials one alternative needs.
+
+    A stateless mock cannot tell a good token from a bad one, so any credential passes, except
+    one that says it is invalid (``Bearer invalid``, ``Bearer SCHEMATHESIS-INVALID-VALUE``): that
+    is how a frontend reaches its logged-out path and how contract tests probe ignored auth.
+    """
+    if not alternatives:
+        return True
+    return any(
+        all(_credential_ok(_credential(need, headers, query)) for need in needs) for needs in alternatives
+    )
+
+
+def _credential(need: tuple[str, str], headers: dict[str, str], query: dict[str, list[str]]) -> str:
+    location, name = need
+    if location == "authorization":
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != name:
+            return ""
+        if name == "basic":
+            with contextlib.suppress(ValueError):
+                return base64.b64decode(token.strip(), validate=True).decode("utf-8", "replace")
+        return token.strip()
+    if location == "header":
+        return headers.get(name, "")
+    if location == "query":
+        return next((values[-1] for key, values in query.items() if key.lower() == name and values), "")
+    cookies = {k.lower(): v for k, v in _cookies(headers.get("cookie", "")).items()}
+    return cookies.get(name, "")
+
+
+def _credential_ok(value: str) -> bool:
+    return bool(value) and "invalid" not in value.lower()
