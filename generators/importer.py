@@ -8,7 +8,7 @@ from typing import Any
 
 from .emit import STREAM_MEDIA, canonical
 from .ir import Diagnostic, Document
-from .jsonschema import errors as schema_errors
+from .jsonschema import converted_components, validator
 from .normalize import to_openapi
 from .overlay import apply_overlay
 from .reader import merge_duplicates, read_document
@@ -36,7 +36,11 @@ def import_markdown(
         for message in unmatched:
             doc.warn(1, "overlay-unmatched", message)
     add_error_responses(spec)
-    spec = canonical(spec)
+    # create -> read -> update -> delete links, so that the stateful contract tests can chain calls;
+    # the rules live with the contract tests, whose stateful phase is what reads them
+    from contract_tests.links import add_links
+
+    spec = canonical(add_links(spec))
     for line, message in check_examples(spec):
         doc.warn(line, "example-invalid", message, "error")
     diagnostics = sorted(doc.diagnostics, key=lambda d: (d.line, d.rule, d.message))
@@ -62,6 +66,7 @@ def add_error_responses(spec: dict[str, Any]) -> None:
 def check_examples(spec: dict[str, Any]) -> list[tuple[int, str]]:
     """Every named example must validate against its schema (a stream's against its item schema)."""
     problems: list[tuple[int, str]] = []
+    components = converted_components(spec)
     for path, item in spec.get("paths", {}).items():
         for method, op in item.items():
             line = (op.get("x-source") or {}).get("line", 1)
@@ -77,10 +82,17 @@ def check_examples(spec: dict[str, Any]) -> list[tuple[int, str]]:
                     schema = mt.get("schema")
                     if schema is None:
                         continue
-                    for name, ex in (mt.get("examples") or {}).items():
+                    examples = mt.get("examples") or {}
+                    if not examples:
+                        continue
+                    check = validator(schema, spec, components)
+                    for name, ex in examples.items():
                         if "$ref" in ex:
                             ex = _deref(spec, ex["$ref"])
-                        for err in schema_errors(schema, spec, ex.get("value"))[:3]:
+                        found = check.iter_errors(ex.get("value"))
+                        for err in [
+                            f"{'/'.join(map(str, e.instance_path)) or '(root)'}: {e.message}" for e in found
+                        ][:3]:
                             problems.append(
                                 (
                                     line,

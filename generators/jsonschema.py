@@ -41,11 +41,19 @@ def convert(node: Any) -> Any:
     return out
 
 
-def validator(schema: dict[str, Any], spec: dict[str, Any]) -> Any:
+def converted_components(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The spec's component schemas as JSON Schema: convert once, reuse for every validator."""
+    if "components" not in spec:
+        return None
+    return {"schemas": convert(spec["components"].get("schemas", {}))}
+
+
+def validator(schema: dict[str, Any], spec: dict[str, Any], components: dict[str, Any] | None = None) -> Any:
     """A compiled validator for one schema of ``spec``; `#/components/...` references resolve in it."""
     document = convert(schema)
-    if "components" in spec:
-        document = {**document, "components": {"schemas": convert(spec["components"].get("schemas", {}))}}
+    components = components if components is not None else converted_components(spec)
+    if components is not None:
+        document = {**document, "components": components}
     return jsonschema_rs.Draft7Validator(document)
 
 

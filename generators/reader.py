@@ -363,6 +363,7 @@ def _check_path_typos(doc: Document) -> None:
                 or other_count <= vocabulary[word]
                 or abs(len(other) - len(word)) > 2
                 or len(other) < 4
+                or len(set(word) ^ set(other)) > 4  # too many letters differ for one or two edits
             ):
                 continue
             d = _distance(word, other)
