@@ -42,29 +42,34 @@ def validate(result: ImportResult) -> list[str]:
     return problems
 
 
-def _print_diagnostics(result: ImportResult, source: Path, fmt: str = "text") -> None:
-    prefix = str(source.parent / source.name) if str(source.parent) != "." else source.name
-    if fmt == "json":
-        items = [{**d.as_dict(), "file": prefix} for d in result.diagnostics]
-        print(json.dumps(items, ensure_ascii=False, indent=2))
-        return
+def _print_diagnostics(result: ImportResult, source: Path) -> None:
     for d in result.diagnostics:
-        print(f"{prefix}:{d.line}: {d.severity}: {d.message} [{d.rule}]")
+        print(f"{source}:{d.line}: {d.severity}: {d.message} [{d.rule}]")
+
+
+def _import_all(
+    command: str, files: list[str], overlays: str | None = None
+) -> list[tuple[Path, ImportResult]] | int:
+    """Every file imported, or the exit status of a usage error (2) or a bad overlay (1)."""
+    sources = [Path(name) for name in files]
+    missing = [s for s in sources if not s.is_file()]
+    if missing:
+        print(f"mdcontract {command}: {missing[0]}: no such file", file=sys.stderr)
+        return 2
+    try:
+        return [(s, import_file(s, Path(overlays) if overlays else None)) for s in sources]
+    except OverlayError as exc:
+        print(f"mdcontract {command}: {exc}", file=sys.stderr)
+        return 1
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     out = Path(args.out)
+    results = _import_all("import", args.files, args.overlays)
+    if isinstance(results, int):
+        return results
     status = 0
-    for name in args.files:
-        source = Path(name)
-        if not source.is_file():
-            print(f"mdcontract import: {source}: no such file", file=sys.stderr)
-            return 2
-        try:
-            result = import_file(source, Path(args.overlays) if args.overlays else None)
-        except OverlayError as exc:
-            print(f"mdcontract import: {exc}", file=sys.stderr)
-            return 1
+    for source, result in results:
         _print_diagnostics(result, source)
         problems = validate(result)
         for p in problems:
@@ -85,17 +90,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    status = 0
-    for name in args.files:
-        source = Path(name)
-        if not source.is_file():
-            print(f"mdcontract lint: {source}: no such file", file=sys.stderr)
-            return 2
-        result = import_file(source)
-        _print_diagnostics(result, source, args.format)
-        if result.has_errors:
-            status = 1
-    return status
+    results = _import_all("lint", args.files)
+    if isinstance(results, int):
+        return results
+    if args.format == "json":
+        items = [
+            {**d.as_dict(), "file": str(source)} for source, result in results for d in result.diagnostics
+        ]
+        print(json.dumps(items, ensure_ascii=False, indent=2))
+    else:
+        for source, result in results:
+            _print_diagnostics(result, source)
+    return 1 if any(result.has_errors for _, result in results) else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -135,7 +135,8 @@ def classify_label(s: str) -> str:
     if re.search(r"^fail|error|错误|失败|异常", t):
         return "error"
     if re.search(
-        r"sample returned|返回示例|返回值|返回结果|响应示例|响应|response|^return|成功返回|返回数据|^返回$|output",
+        r"sample returned|返回示例|返回值|返回结果|响应示例|响应|response|^return|成功返回|返回数据|^返回$|output"
+        r"|repl(?:y|ies)|streamed|回复|流式",
         t,
     ):
         return "response"

@@ -80,3 +80,24 @@ def test_unknown_command_and_missing_file_are_usage_errors():
     assert run("frobnicate").returncode == 2
     r = run("import", "nope.md")
     assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_a_bad_overlay_is_a_clear_error_not_a_traceback(tmp_path: Path):
+    (tmp_path / "spec" / "overlays").mkdir(parents=True)
+    doc = tmp_path / "shop.md"
+    doc.write_text("## list\n\n```http\nGET /items\n```\n", encoding="utf-8")
+    (tmp_path / "spec" / "overlays" / "shop.yaml").write_text(
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n- target: $.info\n  update: {version: '2'}\n",
+        encoding="utf-8",
+    )
+    for command in ("lint", "import"):
+        r = run(command, str(doc), cwd=tmp_path)
+        assert r.returncode == 1
+        assert "has no description saying why" in r.stderr
+        assert "Traceback" not in r.stderr
+
+
+def test_lint_json_of_several_files_is_one_array():
+    r = run("lint", "spec/sources/yike.md", "spec/sources/aichat.md", "--format", "json")
+    items = json.loads(r.stdout)
+    assert {i["file"] for i in items} == {"spec/sources/yike.md", "spec/sources/aichat.md"}
