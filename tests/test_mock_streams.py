@@ -63,16 +63,17 @@ def test_chunk_delay_option_paces_the_items():
 
 
 def test_prefer_chunk_delay_paces_one_request(app):
-    response = call(app, "GET", "/pets/1/story/sse", headers={"prefer": "chunk-delay=80"})
+    response = call(app, "GET", "/pets/1/story/sse", headers={"prefer": "chunk-delay=250"})
     assert len(response.arrivals) == 3
     gaps = [later - earlier for earlier, later in zip(response.arrivals, response.arrivals[1:], strict=False)]
-    assert all(gap >= 0.07 for gap in gaps)
-    assert response.arrivals[0] < 0.07  # the first item is not held back
+    assert all(gap >= 0.24 for gap in gaps)
+    # the first item is not held back (a generous bound: a loaded CI machine must not make this flaky)
+    assert response.arrivals[0] < 0.2
 
 
 def test_without_chunk_delay_a_stream_is_not_held_back(app):
     response = call(app, "GET", "/pets/1/story/sse")
-    assert response.arrivals[-1] < 0.05
+    assert response.arrivals[-1] < 0.5  # no pacing by default (a paced stream of 3 would take far longer)
 
 
 @pytest.mark.parametrize(
