@@ -15,6 +15,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from generators.jsonschema import convert as convert_schema  # one OpenAPI 3.0 -> JSON Schema translation
+
 STREAM_MEDIA_TYPES = ("application/x-ndjson", "text/event-stream", "text/plain")
 JSON_MEDIA_TYPE = re.compile(r"^application/([\w.+-]*\+)?json$")
 
@@ -92,37 +94,6 @@ def singular(word: str) -> str:
 
 def is_id_name(name: str) -> bool:
     return bool(_ID_NAME.search(name)) and name not in NOT_RESOURCE_IDS
-
-
-def to_json_schema(node: Any) -> Any:
-    """An OpenAPI 3.0 schema object as draft-4 JSON Schema (`nullable`, and no annotations that confuse it)."""
-    if isinstance(node, list):
-        return [to_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in (
-            "nullable",
-            "example",
-            "discriminator",
-            "xml",
-            "externalDocs",
-            "deprecated",
-        ) or key.startswith("x-"):
-            continue
-        if key in ("properties", "patternProperties") and isinstance(value, dict):
-            out[key] = {name: to_json_schema(sub) for name, sub in value.items()}
-        else:
-            out[key] = to_json_schema(value)
-    if node.get("nullable") is True:
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-        elif "type" not in out:
-            out = {"anyOf": [out, {"type": "null"}]}
-        if "enum" in out and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-    return out
 
 
 def pointer_get(document: Any, pointer: str | None) -> Any:
@@ -443,14 +414,14 @@ class SpecModel:
         with self._lock:
             validator = self._validators.get(key)
             if validator is None:
-                document = {"allOf": [to_json_schema(schema)], "components": self._json_components}
+                document = {"allOf": [convert_schema(schema)], "components": self._json_components}
                 validator = jsonschema_rs.Draft4Validator(document)
                 self._validators[key] = validator
         return validator
 
     @cached_property
     def _json_components(self) -> dict[str, Any]:
-        return to_json_schema(self.raw.get("components") or {})
+        return convert_schema(self.raw.get("components") or {})
 
     @cached_property
     def invalid_input(self) -> InvalidInput | None:
