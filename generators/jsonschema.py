@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema_rs
@@ -14,28 +15,34 @@ _OAS_ONLY = {
     "xml",
     "externalDocs",
     "example",
+    "examples",
     "deprecated",
 }
 
 
-def convert(node: Any) -> Any:
+def convert(node: Any, on_ref: Callable[[str], Any] | None = None) -> Any:
+    """The JSON Schema for an OpenAPI 3.0 schema object: `nullable` becomes a null type, the
+    annotations only OpenAPI knows are dropped. ``on_ref`` (if given) replaces each `$ref`."""
     if isinstance(node, list):
-        return [convert(v) for v in node]
+        return [convert(v, on_ref) for v in node]
     if not isinstance(node, dict):
         return node
-    out = {k: convert(v) for k, v in node.items() if k not in _OAS_ONLY and not k.startswith("x-")}
-    if "properties" in node:  # property names are data, not keywords: keep them all
-        out["properties"] = {k: convert(v) for k, v in node["properties"].items()}
+    if on_ref is not None and isinstance(node.get("$ref"), str):
+        target = on_ref(node["$ref"])
+        # OpenAPI 3.0 ignores siblings of $ref, but `nullable: true` next to one is a clear intent
+        return {"anyOf": [{"type": "null"}, target]} if node.get("nullable") is True else target
+    out = {k: convert(v, on_ref) for k, v in node.items() if k not in _OAS_ONLY and not k.startswith("x-")}
+    for names in ("properties", "patternProperties"):  # property names are data, not keywords
+        if isinstance(node.get(names), dict):
+            out[names] = {k: convert(v, on_ref) for k, v in node[names].items()}
     if node.get("nullable") is True:
         t = out.get("type")
         if isinstance(t, str):
             out["type"] = [t, "null"]
         if "enum" in out and None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
-        for key in ("allOf", "anyOf", "oneOf"):
-            if key in out:
-                out = {"anyOf": [{"type": "null"}, out]}
-                break
+        if any(key in out for key in ("allOf", "anyOf", "oneOf")):
+            out = {"anyOf": [{"type": "null"}, out]}
     if node.get("format") == "binary":
         out.pop("format", None)
     return out

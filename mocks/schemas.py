@@ -13,13 +13,10 @@ from typing import Any
 
 import jsonschema_rs
 
+from generators.jsonschema import convert  # the one OpenAPI 3.0 -> JSON Schema translation
 from mocks.spec import SpecError, pointer_get
 
 COMPONENT_PREFIX = "#/components/schemas/"
-_DROPPED = {"nullable", "example", "examples", "discriminator", "xml", "externalDocs", "deprecated"}
-_SCHEMA_MAPS = ("properties", "patternProperties")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
-_SCHEMA_ONES = ("items", "not", "additionalProperties")
 MAX_MESSAGE = 300
 
 
@@ -128,28 +125,7 @@ class SchemaCompiler:
         return translated
 
     def _translate(self, schema: Any, refs: set[str]) -> Any:
-        if not isinstance(schema, dict):
-            return schema
-        if isinstance(schema.get("$ref"), str):
-            target = self._ref(schema["$ref"], refs)
-            # OpenAPI 3.0 ignores siblings of $ref, but `nullable: true` next to one is a common
-            # and clear intent; honour it.
-            return {"anyOf": [{"type": "null"}, target]} if schema.get("nullable") is True else target
-        out: dict[str, Any] = {}
-        for key, value in schema.items():
-            if key in _DROPPED or key.startswith("x-"):
-                continue
-            if key in _SCHEMA_MAPS and isinstance(value, dict):
-                out[key] = {name: self._translate(sub, refs) for name, sub in value.items()}
-            elif key in _SCHEMA_LISTS and isinstance(value, list):
-                out[key] = [self._translate(sub, refs) for sub in value]
-            elif key in _SCHEMA_ONES and isinstance(value, dict):
-                out[key] = self._translate(value, refs)
-            else:
-                out[key] = value
-        if schema.get("nullable") is True:
-            out = _allow_null(out)
-        return out
+        return convert(schema, on_ref=lambda ref: self._ref(ref, refs))
 
     def _ref(self, ref: str, refs: set[str]) -> dict[str, Any]:
         if ref.startswith(COMPONENT_PREFIX):
@@ -161,13 +137,3 @@ class SchemaCompiler:
             return self._translate(pointer_get(self.doc, ref), refs)
         except (KeyError, IndexError, ValueError) as exc:
             raise SpecError([f"$ref {ref!r} points nowhere"]) from exc
-
-
-def _allow_null(schema: dict[str, Any]) -> dict[str, Any]:
-    kind = schema.get("type")
-    if isinstance(kind, str) and not any(k in schema for k in _SCHEMA_LISTS):
-        schema = {**schema, "type": [kind, "null"]}
-        if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
-            schema["enum"] = [*schema["enum"], None]
-        return schema
-    return {"anyOf": [{"type": "null"}, schema]}
