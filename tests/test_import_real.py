@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import lookup, operations, resolve
+from helpers import operation as op
 
 from generators.commands import import_file
 from generators.jsonschema import errors as schema_errors
@@ -23,31 +25,17 @@ def imported():
 
 
 def ops(spec):
-    return [(m.upper(), p) for p, item in spec["paths"].items() for m in item]
-
-
-def op(spec, method, path):
-    return spec["paths"][path][method.lower()]
+    return [(m.upper(), p) for m, p, _ in operations(spec)]
 
 
 def deref(spec, node):
-    while "$ref" in node:
-        target = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    return lookup(spec, node["$ref"]) if "$ref" in node else node
 
 
 def flat(spec, schema):
     """Properties and required of a schema, following $ref and merging allOf."""
-    schema = deref(spec, schema)
-    props, required = dict(schema.get("properties", {})), list(schema.get("required", []))
-    for part in schema.get("allOf", []):
-        p, r = flat(spec, part)
-        props.update(p)
-        required += r
-    return props, required
+    resolved = resolve(spec, schema)
+    return resolved.get("properties", {}), resolved.get("required", [])
 
 
 def diags(result, rule):
