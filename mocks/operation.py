@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generators.refs import pointer_get
 from mocks.context import SpecContext
 from mocks.examples import Response, ResponseExample, build_responses
 from mocks.prefer import ControlError
-from mocks.spec import pointer_get
 from mocks.validation import Body, Param, compile_body, compile_params, compile_security, request_examples_of
 
 _MISSING = object()

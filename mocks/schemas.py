@@ -14,7 +14,8 @@ from typing import Any
 import jsonschema_rs
 
 from generators.jsonschema import convert  # the one OpenAPI 3.0 -> JSON Schema translation
-from mocks.spec import SpecError, pointer_get
+from generators.refs import pointer_get
+from mocks.spec import SpecError
 
 COMPONENT_PREFIX = "#/components/schemas/"
 MAX_MESSAGE = 300

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from generators.refs import RefError, follow_refs
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -57,33 +59,12 @@ def load_spec(path: Path) -> dict[str, Any]:
     return doc
 
 
-def pointer_get(doc: Any, pointer: str) -> Any:
-    """The node at a JSON pointer (``/a/b`` or ``#/a/b``); KeyError when it does not exist."""
-    node = doc
-    for raw in pointer.lstrip("#").split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list):
-            node = node[int(token)]
-        elif isinstance(node, dict):
-            node = node[token]
-        else:
-            raise KeyError(pointer)
-    return node
-
-
 def resolve(doc: dict[str, Any], node: Any) -> Any:
     """Follow a chain of local ``$ref``s (responses, parameters, examples...) to the real node."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        ref = node["$ref"]
-        if not ref.startswith("#/") or ref in seen:
-            raise SpecError([f"cannot follow $ref {ref!r} (only local, non-circular refs)"])
-        seen.add(ref)
-        try:
-            node = pointer_get(doc, ref)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise SpecError([f"$ref {ref!r} points nowhere"]) from exc
-    return node
+    try:
+        return follow_refs(doc, node)
+    except RefError as exc:
+        raise SpecError([str(exc)]) from exc
 
 
 def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:

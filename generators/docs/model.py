@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generators.refs import follow_refs
+
 from ..emit import STREAM_MEDIA
 from ..infer import example_for
 from .samples import KeyPath
@@ -535,12 +537,7 @@ def _without_items(paths: set[KeyPath]) -> list[KeyPath]:
 
 
 def deref(spec: dict[str, Any], obj: Any) -> Any:
-    while isinstance(obj, dict) and "$ref" in obj:
-        node: Any = spec
-        for part in obj["$ref"][2:].split("/"):
-            node = node[part]
-        obj = node
-    return obj
+    return follow_refs(spec, obj)
 
 
 def resolve(spec: dict[str, Any], schema: Any) -> Any:
