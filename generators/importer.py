@@ -50,15 +50,20 @@ def import_markdown(
 
 def add_error_responses(spec: dict[str, Any]) -> None:
     """Give every operation the responses the overlay's root decisions imply: the invalid-input
-    response wherever there is input, the unauthorized response wherever a token is required."""
+    and not-found responses wherever there is input (only input can name something that does not
+    exist), the unauthorized response wherever a token is required."""
     invalid = spec.get("x-invalid-input")
+    not_found = spec.get("x-not-found")
     unauthorized = spec.get("x-unauthorized")
     global_security = spec.get("security") or []
     for item in spec.get("paths", {}).values():
         for op in item.values():
             responses = op.setdefault("responses", {})
-            if invalid and (op.get("parameters") or op.get("requestBody")):
+            has_input = op.get("parameters") or op.get("requestBody")
+            if invalid and has_input:
                 responses.setdefault(str(invalid["status"]), {"$ref": invalid["response"]})
+            if not_found and has_input:
+                responses.setdefault(str(not_found["status"]), {"$ref": not_found["response"]})
             secured = op.get("security", global_security)
             if unauthorized and secured:
                 responses.setdefault(str(unauthorized["status"]), {"$ref": unauthorized["response"]})

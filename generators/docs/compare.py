@@ -4,8 +4,8 @@ A doc is read back with the importer and no overlay. Two kinds of overlay decisi
 apart:
 
 - **API-wide policy**: the servers the mock answers on, which operations need no token
-  (`security: []`), and what invalid input or a missing token gets (`x-invalid-input`,
-  `x-unauthorized` and the responses they name). None of the four source styles has a notation
+  (`security: []`), and what invalid input, an unknown id or a missing token gets
+  (`x-invalid-input`, `x-not-found`, `x-unauthorized` and the responses they name). None of the four source styles has a notation
   for these, so the docs state them in words and the read-back takes them from the overlay
   (``policy_overlay``), exactly as `mdcontract import` would.
 - **Everything about an operation's shape** (fields, which are required, samples, responses):
@@ -30,7 +30,7 @@ from ..emit import canonical
 from ..importer import ImportResult, add_error_responses, import_markdown
 from ..overlay import apply_overlay
 
-ROOT_POLICY = {"servers", "security", "x-invalid-input", "x-unauthorized"}
+ROOT_POLICY = {"servers", "security", "x-invalid-input", "x-unauthorized", "x-not-found"}
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 

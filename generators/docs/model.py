@@ -180,7 +180,9 @@ class ApiDoc:
     envelope: dict[str, Any] = field(default_factory=dict)  # x-envelope
     error_codes: list[ErrorCode] = field(default_factory=list)
     error_sample: Any = None
-    decisions: list[dict[str, Any]] = field(default_factory=list)  # x-invalid-input, x-unauthorized
+    decisions: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # x-invalid-input, x-not-found, x-unauthorized
     components: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -242,10 +244,15 @@ def build(spec: dict[str, Any], api: str) -> ApiDoc:
     scheme = ((spec.get("components") or {}).get("securitySchemes") or {}).get("bearerAuth") or {}
     doc.auth_description = scheme.get("description", "")
     _envelope(spec, doc)
-    for key in ("x-invalid-input", "x-unauthorized"):
+    for key, label in (
+        ("x-invalid-input", "invalid_input"),
+        ("x-not-found", "not_found"),
+        ("x-unauthorized", "unauthorized"),
+    ):
         if key in spec:
             decision = dict(spec[key])
             decision["kind"] = key
+            decision["label"] = label
             decision["name"] = str(decision.get("response", "")).rsplit("/", 1)[-1]
             decision["examples"] = _component_examples(spec, decision["name"])
             doc.decisions.append(decision)
