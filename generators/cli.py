@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "test": ("contract_tests.cli", "test: run the contract tests against any deployment"),
     "docs": ("generators.docs.cli", "docs: regenerate docs/ from spec/ in each source's own style"),
     "serve": ("server.cli", "serve: the reference implementation on SQLite"),
+    "token": ("server.cli", "token: issue a token out of band (APIs whose docs have no login)"),
     "bench": ("benchmarks.cli", "bench: performance comparisons"),
 }
 

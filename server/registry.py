@@ -1,0 +1,78 @@
+"""Which function answers which operation: a registry per API, filled by decorators.
+
+    handlers = Handlers()
+
+    @handlers("post_query_user_info")
+    async def query_user_info(call: Call) -> Any: ...
+
+Operation ids are the language-neutral ones `import` derives from the path; an API's handlers live
+in ``server/apis/<api>.py`` (or a package of that name), found by the spec's file stem.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+Handler = Callable[[Any], Awaitable[Any]]
+SchemaFunction = Callable[[sqlite_utils.Database], None]
+
+
+@dataclass
+class Handlers:
+    """The handlers of one API, its tables, its demo data and its rules for tokens."""
+
+    operations: dict[str, Handler] = field(default_factory=dict)
+    schemas: list[SchemaFunction] = field(default_factory=list)
+    seeders: list[Callable[[Any], None]] = field(default_factory=list)
+    # Operation ids a guest token may call (None: guests do not exist in this API).
+    guest_operations: set[str] | None = None
+    # Whether a `user_id` in a request must be the token's user (refused otherwise).
+    user_id_is_token_user: bool = True
+    # `mdcontract token create --name NAME`: the id of the user called NAME, created when new.
+    user_for_name: Callable[[sqlite_utils.Database, str], Any] | None = None
+
+    def __call__(self, *operation_ids: str) -> Callable[[Handler], Handler]:
+        def register(function: Handler) -> Handler:
+            for operation_id in operation_ids:
+                if operation_id in self.operations:
+                    raise ValueError(f"two handlers for {operation_id}")
+                self.operations[operation_id] = function
+            return function
+
+        return register
+
+    def schema(self, function: SchemaFunction) -> SchemaFunction:
+        """Register a function that creates tables (idempotently: it runs at every start)."""
+        self.schemas.append(function)
+        return function
+
+    def seeder(self, function: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Register a function that writes the `--seed demo` data."""
+        self.seeders.append(function)
+        return function
+
+    def include(self, other: Handlers) -> None:
+        """Merge the handlers of one chapter (a module of a large API) into the API's registry."""
+        for operation_id, function in other.operations.items():
+            self(operation_id)(function)
+        self.schemas.extend(f for f in other.schemas if f not in self.schemas)
+        self.seeders.extend(f for f in other.seeders if f not in self.seeders)
+        if other.guest_operations:
+            self.guest_operations = (self.guest_operations or set()) | other.guest_operations
+
+
+def handlers_for(api_name: str) -> Handlers:
+    """The registry of ``server.apis.<api>``; an empty one for a spec we have no code for."""
+    module_name = "server.apis." + api_name.replace("-", "_").replace(".", "_")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return Handlers()
+        raise
+    return module.handlers

@@ -1,0 +1,83 @@
+"""`mdcontract test` against `mdcontract serve --memory --seed demo`, from the shell, as a backend team runs
+it: every phase (stateful included) with the demo users' tokens, for each API the server implements."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "generators.cli"]
+
+# Per API: the `mdcontract test` options that name its users (the demo dataset's, README "Demo data").
+RUNS: dict[str, list[str]] = {
+    "session-store": ["--user-id", "demo", "--user-id-b", "demo-b"],
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Any:
+    port = _free_port()
+    command = [*CLI, "serve", "--memory", "--seed", "demo", "--ttft-ms", "0", "--tokens-per-s", "0"]
+    process = subprocess.Popen(
+        [*command, "--quiet", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/", timeout=1).read()
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"mdcontract serve exited: {process.stdout.read() if process.stdout else ''}")
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("mdcontract serve did not answer within 60 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("api", sorted(RUNS))
+def test_the_reference_server_keeps_the_contract(server, api, tmp_path):
+    command = [
+        *CLI,
+        "test",
+        "--spec",
+        f"spec/{api}.yaml",
+        "--base-url",
+        f"{server}/{api}",
+        "--seed",
+        "1",
+        "--max-examples",
+        "10",
+        "--junit",
+        str(tmp_path / "junit.xml"),
+        *RUNS[api],
+    ]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1500)
+    summary = result.stdout[result.stdout.rfind("mdcontract test: summary") :]
+    assert result.returncode == 0, summary or result.stdout[-5000:] + result.stderr[-3000:]
+    assert "stateful ok" in summary, summary
+    assert "failures  none" in summary, summary
