@@ -58,6 +58,7 @@ class OperationInfo:
     stream: StreamKind | None
     statuses: frozenset[int]
     requires_auth: bool
+    has_default: bool
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
@@ -152,5 +153,6 @@ def _operation_info(
         stream=stream_kind(media_type) if media_type and not is_json(media_type) else None,
         statuses=statuses,
         requires_auth=bool(compiled.security),
+        has_default=any(r.key.lower() == "default" for r in compiled.responses),
         raw=raw,
     )

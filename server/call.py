@@ -133,7 +133,9 @@ class Call:
         return invalid(message)
 
     def forbidden(self, message: str) -> ApiError:
-        """The user may not do this to someone else's data: 403 when documented, else invalid input
-        (the documented 401 codes mean a bad session, which this is not)."""
-        status = 403 if 403 in self.op.statuses else None
-        return invalid(message, status=status)
+        """The user may not do this to someone else's data (edit another's character). 403 where the
+        operation documents it or a `default` answer; elsewhere the x-not-found answer: the thing is
+        not there for this user. Never 400 (the request is valid) nor 401 (the session is fine)."""
+        if 403 in self.op.statuses or self.op.has_default:
+            return invalid(message, status=403)
+        return not_found(message, status=404)
