@@ -169,13 +169,7 @@ def _served(path: Path, options: ServeOptions, handlers: Handlers | None) -> Ser
 
 def with_cors(app: ServerApp) -> Any:
     exposed = sorted(
-        {
-            name.decode()
-            for api in app.served
-            for info in api.operations.values()
-            for response in info.compiled.responses
-            for name, _ in response.headers
-        }
+        {name for api in app.served for info in api.operations.values() for name in info.response_headers}
     )
     wrapped = CORSMiddleware(
         app,
