@@ -145,9 +145,12 @@ def _last_user_text(history: Sequence[Turn]) -> str:
     return ""
 
 
-def _scene(draw: Draw, persona: Persona | None, history: Sequence[Turn], request: str, lang: str) -> _Scene:
+def _scene(
+    draw: Draw, persona: Persona | None, history: Sequence[Turn], request: str, lang: str, seed: int | str
+) -> _Scene:
     given = persona.name.strip() if persona is not None else ""
-    name = given or _one_name(draw, lang)
+    # Without a persona, one made-up character per seed: regenerations and hints keep its name.
+    name = given or _one_name(Draw("persona", _seed_part(seed), lang), lang)
     # In a group chat the last other speaker is the one addressed.
     speakers = [t.role for t in history if t.role not in ("user", "assistant", "system") and t.role != name]
     you = speakers[-1] if speakers else lx.YOU[lang]
@@ -320,7 +323,7 @@ def reply(
 
     def attempt(regen: int, retry: int = 0) -> str:
         draw = Draw("reply", *inputs, regen, retry)
-        scene = _scene(draw, persona, history, request, language)
+        scene = _scene(draw, persona, history, request, language, seed)
         return _STYLES[style](scene, persona, history, request)
 
     original = attempt(0)
@@ -342,7 +345,7 @@ def suggestions(
     history = tuple(history)
     language = _language(lang, "", history, persona)
     draw = Draw("suggestions", _seed_part(seed), persona, history, language)
-    scene = _scene(draw, persona, history, "", language)
+    scene = _scene(draw, persona, history, "", language, seed)
     pool = []
     for template in draw.shuffled(lx.SUGGESTIONS[language]):
         if "{kw}" in template and not scene.topics:
@@ -358,7 +361,7 @@ def options(
     history = tuple(history)
     language = _language(lang, "", history, persona)
     draw = Draw("options", _seed_part(seed), persona, history, language)
-    scene = _scene(draw, persona, history, "", language)
+    scene = _scene(draw, persona, history, "", language, seed)
     if not scene.topics:
         scene.topics = list(lx.OPTION_FALLBACK_KW[language])
     end = "。" if language == "zh" else "."
