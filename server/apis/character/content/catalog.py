@@ -18,7 +18,7 @@ from server.apis.character import ledger
 from server.apis.character.content import store
 from server.apis.character.content.media_files import png
 from server.apis.character.content.model import CHARACTER, KINDS, Kind
-from server.apis.character.content.shape import answer, documented
+from server.apis.character.content.shape import Entries, answer, documented
 from server.call import Call
 from server.storage import now_ms
 
@@ -28,19 +28,19 @@ DEFAULT_PARAMS = {"temperature": 1, "top_x": 1}
 # A search or tag list never answers more than this many rows (pages are smaller).
 LIST_LIMIT = 100
 PHOTOS = 6  # pictures on a character's photo wall
+# Chinese names of the usual tags, for a server without the platform's tag table.
 TAG_NAMES_ZH = {
     "Female": "女性",
     "Male": "男性",
     "Non-Binary": "非二元",
     "Anime": "动漫",
+    "Romance": "恋爱",
     "Fantasy": "奇幻",
-    "Romance": "浪漫",
     "Adventure": "冒险",
     "Game": "游戏",
+    "Sci-Fi": "科幻",
+    "Horror": "恐怖",
     "Helper": "助手",
-    "Historical": "历史",
-    "Mystery": "悬疑",
-    "Friendly": "友善",
 }
 # Words a chat message may not carry (`/character/message/valid`): a short list, as a stand-in for
 # the real service's moderation.
@@ -316,7 +316,12 @@ async def listing(call: Call, kind: Kind, by: str) -> Any:
             params.append(viewer if viewer is not None else -1)
         if by == "tag":
             tag = str(call.get("tag") or "").strip()
-            if tag and tag.lower() not in ("all", "全部"):
+            # The platform's fixed tags are orders, not labels content carries.
+            if tag.lower() in ("newest", "最新"):
+                order = "c.created_at DESC, c.id DESC"
+            elif tag.lower() in ("popular", "热门"):
+                order = "c.uses DESC, c.id DESC"
+            elif tag and tag.lower() not in ("all", "全部"):
                 where.append(
                     "EXISTS (SELECT 1 FROM content_tags t WHERE t.content_id = c.id AND t.tag = ? COLLATE NOCASE)"
                 )
@@ -351,24 +356,40 @@ async def listing(call: Call, kind: Kind, by: str) -> Any:
 
 
 def _with_tags(call: Call, kind: Kind, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """A list answered as an object: the items under the kind's plural, with the tags they carry
-    and their names in the reader's language."""
+    """A list answered as an object (`/character/new/search`): the items under the kind's plural,
+    every tag a search can be narrowed by (`searchWithTag`), and one object naming each tag in the
+    reader's language, as the platform's tag lists do."""
     tags: dict[str, None] = {}
-    for record in records:
-        for tag in record.get("tags") or []:
-            tags[tag] = None
-    lang = str(call.get("lang") or "zh")
+    if store.has_table(call.db.conn, "tags"):
+        rows = call.db.query(
+            "SELECT name FROM tags WHERE kind = ? AND fixed = 0 ORDER BY position, id", [kind.name]
+        )
+        tags.update(dict.fromkeys(row["name"] for row in rows))
+    else:
+        tags.update(dict.fromkeys(TAG_NAMES_ZH))
+    for row in call.db.query(
+        "SELECT DISTINCT t.tag FROM content_tags t JOIN content c ON c.id = t.content_id"
+        " WHERE c.kind = ? AND c.visibility = 'public' ORDER BY t.tag",
+        [kind.name],
+    ):
+        tags[row["tag"]] = None
+    lang = str(call.get("lang") or "en")
     return {
         kind.plural: records,
         "allTags": list(tags),
-        "all_tags_trans": [{tag: _tag_name(tag, lang)} for tag in tags],
+        "all_tags_trans": [Entries({tag: _tag_name(call, kind, tag, lang) for tag in tags})] if tags else [],
     }
 
 
-def _tag_name(tag: str, lang: str) -> str:
-    if lang.lower().startswith("zh"):
-        return TAG_NAMES_ZH.get(tag) or translate(tag, "zh").removeprefix("[en:").removesuffix("]")
-    return tag
+def _tag_name(call: Call, kind: Kind, tag: str, lang: str) -> str:
+    """A tag as readers of ``lang`` see it: the platform's label when it has one."""
+    if not lang.lower().startswith("zh"):
+        return tag
+    if store.has_table(call.db.conn, "tags"):
+        label = call.db.value("SELECT label_zh FROM tags WHERE kind = ? AND name = ?", [kind.name, tag])
+        if label:
+            return str(label)
+    return TAG_NAMES_ZH.get(tag) or translate(tag, "zh").removeprefix("[en:").removesuffix("]")
 
 
 async def recent(call: Call, kind: Kind) -> Any:
@@ -529,14 +550,14 @@ async def random_image(call: Call, kind: Kind) -> Any:
 
     def write(db: sqlite_utils.Database) -> int:
         db.execute(
-            "INSERT INTO clicks (owner, type, count) VALUES (?, ?, 1)"
+            "INSERT INTO content_counters (owner, type, count) VALUES (?, ?, 1)"
             " ON CONFLICT (owner, type) DO UPDATE SET count = count + 1",
             [owner, counter],
         )
         return int(
-            db.execute("SELECT count FROM clicks WHERE owner = ? AND type = ?", [owner, counter]).fetchone()[
-                0
-            ]
+            db.execute(
+                "SELECT count FROM content_counters WHERE owner = ? AND type = ?", [owner, counter]
+            ).fetchone()[0]
         )
 
     shown = await call.db.write(write)

@@ -14,7 +14,8 @@ from server.apis.character.content.model import CHARACTER
 STUDIO = 3
 DAY_MS = 24 * 3600 * 1000
 
-# (id, name, greeting, short description, long description, appearance, tags, voice, sex, charge)
+# (id, name, greeting, short description, long description, appearance, tags, voice, sex, charge); the
+# tags and voices are the platform's demo catalogue (`tags`, `voices`).
 CHARACTERS: tuple[tuple[Any, ...], ...] = (
     (
         1,
@@ -24,8 +25,8 @@ CHARACTERS: tuple[tuple[Any, ...], ...] = (
         "Lily runs the night shift at a small café by the harbor. She remembers every regular's order, "
         "collects postcards from places she has never been, and believes a good cup of coffee fixes most things.",
         "short brown hair, green apron, freckles",
-        ("Female", "Romance", "Friendly"),
-        "Jenny",
+        ("Female", "Romance"),
+        "en_1",
         "Female",
         0,
     ),
@@ -39,7 +40,7 @@ CHARACTERS: tuple[tuple[Any, ...], ...] = (
         "his crew, he trades in maps nobody else can read.",
         "long coat, brass goggles, a scar over one eyebrow",
         ("Male", "Adventure", "Fantasy"),
-        "Guy",
+        "en_2",
         "Male",
         0,
     ),
@@ -51,8 +52,8 @@ CHARACTERS: tuple[tuple[Any, ...], ...] = (
         "Ada Quill taught history for forty years and now spends her days on riddles, old letters and unsolved "
         "cases. Patient, precise, and delighted by a clever question.",
         "silver bun, round spectacles, ink on her fingers",
-        ("Female", "Mystery", "Helper"),
-        "Aria",
+        ("Female", "Helper"),
+        "en_3",
         "Female",
         0,
     ),
@@ -65,7 +66,7 @@ CHARACTERS: tuple[tuple[Any, ...], ...] = (
         "she is studying to become a game designer.",
         "pink headphones, twin tails, oversized hoodie",
         ("Female", "Anime", "Game"),
-        "Ana",
+        "en_1",
         "Female",
         0,
     ),
@@ -77,8 +78,8 @@ CHARACTERS: tuple[tuple[Any, ...], ...] = (
         "林若雪自幼习琴，在江南小镇开了一间小小的琴馆。她说话轻声细语，喜欢雨天、旧书和桂花茶，"
         "却总能一眼看穿来客的心事。",
         "一袭素白长裙，发间一支玉簪",
-        ("Female", "Romance", "Historical"),
-        "Xiaoxiao",
+        ("Female", "Romance"),
+        "zh_1",
         "Female",
         0,
     ),
@@ -89,8 +90,8 @@ CHARACTERS: tuple[tuple[Any, ...], ...] = (
         "冷静寡言的私家侦探。",
         "陆沉曾是刑警，如今在老城区开了一间侦探事务所。他寡言少语，观察入微，嘴上不饶人，心里却比谁都软。",
         "黑色风衣，眼神锐利，指间常夹着一支没点燃的烟",
-        ("Male", "Mystery"),
-        "Yunxi",
+        ("Male", "Adventure"),
+        "zh_0",
         "Male",
         0,
     ),
@@ -101,8 +102,8 @@ CHARACTERS: tuple[tuple[Any, ...], ...] = (
         "猫咪咖啡馆里元气满满的猫娘店员。",
         "小满是猫咪咖啡馆最受欢迎的店员，活泼、贪吃、有点小迷糊。她最喜欢晒太阳和听客人讲故事。",
         "橘色猫耳，围裙上绣着小鱼",
-        ("Female", "Anime", "Friendly"),
-        "Xiaoyi",
+        ("Female", "Anime"),
+        "zh_1",
         "Female",
         0,
     ),
@@ -115,9 +116,22 @@ CHARACTERS: tuple[tuple[Any, ...], ...] = (
         "old gods, and teaches only those who pay the forest's price.",
         "moss-green robes, antler staff, eyes like amber",
         ("Male", "Fantasy"),
-        "Davis",
+        "en_0",
         "Male",
         20,
+    ),
+    (
+        9,
+        "Nova-7",
+        "*a soft chime, then a calm voice* Systems online. Good evening. How may I assist you today?",
+        "A ship's AI who is learning what feelings are.",
+        "Nova-7 runs the deep-space freighter Meridian and its twelve sleeping passengers. Precise and endlessly "
+        "polite, she asks unexpected questions about music, jokes and why humans say goodbye.",
+        "a ring of blue light on the bridge console",
+        ("Female", "Sci-Fi", "Helper"),
+        "en_3",
+        "Female",
+        0,
     ),
 )
 

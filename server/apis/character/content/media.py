@@ -133,7 +133,7 @@ async def click(call: Call, kind: Kind) -> Any:
     kind_of_click = str(call.require("type"))[:64]
     await call.db.write(
         lambda db: db.execute(
-            "INSERT INTO clicks (owner, type, count) VALUES (?, ?, 1) ON CONFLICT (owner, type) DO UPDATE SET count = count + 1",
+            "INSERT INTO content_counters (owner, type, count) VALUES (?, ?, 1) ON CONFLICT (owner, type) DO UPDATE SET count = count + 1",
             [owner, f"click:{kind_of_click}"],
         )
     )

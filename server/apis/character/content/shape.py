@@ -51,6 +51,11 @@ def format_time(ms: int, example: Any = None) -> str:
     return moment.strftime(style)
 
 
+class Entries(dict[str, Any]):
+    """A map whose every key is answered, not only the documented ones: a tag -> label object whose
+    sample happened to show one tag (`{"Female": "女性"}`) is documented with that key alone."""
+
+
 @dataclass(frozen=True)
 class Documented:
     """The documented success answer of one operation: its data's schema and example."""
@@ -157,6 +162,8 @@ def _object(doc: dict[str, Any], schema: dict[str, Any], value: Any, example: An
             out[name] = shape(doc, sub, found, sample.get(name))
         elif name in required:
             out[name] = empty(doc, sub, sample.get(name))
+    if isinstance(value, Entries) and schema.get("additionalProperties", True) is not False:
+        out.update((key, entry) for key, entry in value.items() if key not in out)
     return out
 
 

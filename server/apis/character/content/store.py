@@ -141,7 +141,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute(
-        """CREATE TABLE IF NOT EXISTS clicks (
+        """CREATE TABLE IF NOT EXISTS content_counters (
             owner TEXT NOT NULL,
             type TEXT NOT NULL,
             count INTEGER NOT NULL DEFAULT 0,
@@ -179,17 +179,16 @@ def user_id_of(call: Call) -> int | None:
     return int(user.user_id) if user.kind == "user" and str(user.user_id).isdigit() else None
 
 
-def _has_users(db: Any) -> bool:
-    # The accounts area owns `users`; content must answer (with empty names) before it exists.
-    return (
-        db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
-        is not None
-    )
+def has_table(db: Any, name: str) -> bool:
+    """Whether another area's table is there: the accounts and platform areas own `users` and
+    `tags`, and content answers without them (empty names, its own tag labels) until they are."""
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone()
+    return found is not None
 
 
 def user_info(call: Call, user_id: Any) -> dict[str, Any]:
     """{name, avatar} of a user ('' when unknown)."""
-    if user_id is None or not _has_users(call.db.conn):
+    if user_id is None or not has_table(call.db.conn, "users"):
         return {"name": "", "avatar": ""}
     row = call.db.one("SELECT * FROM users WHERE id = ?", [user_id])
     if row is None:
