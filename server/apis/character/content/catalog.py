@@ -81,7 +81,7 @@ async def create_or_edit(call: Call, kind: Kind) -> Any:
         now = now_ms()
         if existing is None:
             fields = given
-            price = max(int(charge or 0), 0)
+            price = max(store.sql_number(charge or 0), 0)
             cursor = db.execute(
                 "INSERT INTO content (kind, owner_id, visibility, title, fields, charge, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -100,7 +100,7 @@ async def create_or_edit(call: Call, kind: Kind) -> Any:
         else:
             new_id = existing["id"]
             fields = {**store.fields_of(existing), **given}
-            price = existing["charge"] if charge is None else max(int(charge), 0)
+            price = existing["charge"] if charge is None else max(store.sql_number(charge), 0)
             db.execute(
                 "UPDATE content SET title = ?, fields = ?, charge = ?, updated_at = ? WHERE id = ?",
                 [str(fields.get(kind.title) or ""), store.dump(fields), price, now, new_id],
@@ -268,7 +268,7 @@ async def rating_comments(call: Call, kind: Kind) -> Any:
 
 
 async def report_rating(call: Call, kind: Kind) -> Any:
-    rating_id = call.require("id")
+    rating_id = store.sql_id(call.require("id"))
     rating = call.db.one(
         "SELECT r.id, r.content_id FROM ratings r JOIN content c ON c.id = r.content_id WHERE r.id = ? AND c.kind = ?",
         [rating_id, kind.name],
@@ -481,7 +481,7 @@ async def paid_record(call: Call, kind: Kind) -> Any:
                 row["id"],
                 platform,
                 product,
-                int(call.get("is_subscription") or 0),
+                1 if call.get("is_subscription") else 0,
                 str(call.get("system") or ""),
                 now_ms(),
             ],

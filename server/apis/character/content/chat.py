@@ -374,7 +374,7 @@ async def user_turns(call: Call, kind: Kind, by: str = "id") -> Any:
 async def delete_from(call: Call, kind: Kind) -> Any:
     """Messages from `idx` on (with their alternatives) are gone; earlier ones stay."""
     session, _ = await locate(call, kind, "id")
-    idx = int(call.require("idx"))
+    idx = store.sql_number(call.require("idx"))
     await call.db.write(
         lambda db: db.execute(
             "DELETE FROM messages WHERE session_id = ? AND idx >= ? AND role != ?",
@@ -511,7 +511,9 @@ async def shared_dialogs(call: Call, kind: Kind) -> Any:
     """The lines a share link names (`k`: base64 of 'session_id=..&idxs=..'). The link is the
     permission, as the doc designs it: whoever has it reads those lines, with names."""
     decoded = decode_share_key(str(call.require("k")))
-    session = call.db.one("SELECT * FROM sessions WHERE id = ?", [decoded[0]]) if decoded else None
+    session = (
+        call.db.one("SELECT * FROM sessions WHERE id = ?", [store.sql_id(decoded[0])]) if decoded else None
+    )
     content = call.db.one("SELECT * FROM content WHERE id = ?", [session["content_id"]]) if session else None
     if decoded is None or session is None or content is None:
         raise call.not_found("shared dialog", call.get("k"))

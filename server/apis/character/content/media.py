@@ -29,7 +29,7 @@ MEDIA_COLUMN = {"image": "image", "gif": "image", "audio": "audio"}
 def _message_at(call: Call, session_id: int, idx: Any) -> dict[str, Any]:
     row = call.db.one(
         "SELECT * FROM messages WHERE session_id = ? AND idx = ? AND active = 1 AND role != ? ORDER BY uniq_id DESC",
-        [session_id, idx, store.SUMMARY],
+        [session_id, store.sql_number(idx), store.SUMMARY],
     )
     if row is None:
         raise call.not_found(f"message of session {session_id} at idx", idx)

@@ -220,7 +220,7 @@ def custom_profiles_known(call: Call) -> bool:
 
 def find(call: Call, kind: Kind, content_id: Any) -> dict[str, Any]:
     """Content the caller may see (released, or theirs); else the not-found answer."""
-    row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = ?", [_int(content_id), kind.name])
+    row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = ?", [sql_id(content_id), kind.name])
     if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == user_id_of(call)):
         raise call.not_found(kind.name, content_id)
     return row
@@ -322,7 +322,9 @@ def item(call: Call, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
 
 def find_session(call: Call, session_id: Any, kind: Kind | None = None) -> dict[str, Any]:
     """The caller's session (of ``kind`` when given); anyone else's is not there for them."""
-    row = call.db.one("SELECT * FROM sessions WHERE id = ? AND owner = ?", [_int(session_id), owner_of(call)])
+    row = call.db.one(
+        "SELECT * FROM sessions WHERE id = ? AND owner = ?", [sql_id(session_id), owner_of(call)]
+    )
     if row is None or (kind is not None and row["kind"] != kind.name):
         raise call.not_found("session", session_id)
     return row
@@ -348,7 +350,7 @@ def find_message(
 ) -> dict[str, Any]:
     row = call.db.one(
         "SELECT * FROM messages WHERE uniq_id = ? AND session_id = ? AND active = 1",
-        [_int(uniq_id), session_id],
+        [sql_id(uniq_id), session_id],
     )
     if row is None or (roles is not None and row["role"] not in roles):
         raise call.not_found("message", uniq_id)
@@ -396,12 +398,24 @@ def next_idx(db: Any, session_id: int) -> int:
     return int(row[0] or 0) + 1
 
 
-def _int(value: Any) -> int:
-    """An id from the request as SQLite compares it (schema-valid ids are integers already)."""
+SQLITE_MIN, SQLITE_MAX = -(2**63), 2**63 - 1
+
+
+def sql_id(value: Any) -> int:
+    """An id from the request as SQLite compares it: one beyond SQLite's integers names nothing."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1
+    return number if SQLITE_MIN <= number <= SQLITE_MAX else -1
+
+
+def sql_number(value: Any) -> int:
+    """A number from the request held to SQLite's integers (a position, a count, a price)."""
+    try:
+        return min(max(int(value), SQLITE_MIN), SQLITE_MAX)
+    except (TypeError, ValueError):
+        return 0
 
 
 def page(call: Call, default_limit: int = 20) -> tuple[int, int]:
@@ -411,4 +425,4 @@ def page(call: Call, default_limit: int = 20) -> tuple[int, int]:
     limit = limit if isinstance(limit, int) and limit > 0 else default_limit
     page_no = page_no if isinstance(page_no, int) and page_no > 0 else 1
     limit = min(limit, 100)
-    return limit, (page_no - 1) * limit
+    return limit, min((page_no - 1) * limit, SQLITE_MAX)
