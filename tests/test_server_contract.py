@@ -20,6 +20,8 @@ CLI = [sys.executable, "-m", "generators.cli"]
 # Per API: the `mdcontract test` options that name its users (the demo dataset's, README "Demo data").
 RUNS: dict[str, list[str]] = {
     "session-store": ["--user-id", "demo", "--user-id-b", "demo-b"],
+    "aichat": ["--token", "demo-aichat-alice", "--token-b", "demo-aichat-bob"],
+    "yike": ["--token", "demo-yike-alice", "--token-b", "demo-yike-bob"],
 }
 
 
