@@ -249,9 +249,9 @@ async def chat_list(call: Call) -> Any:
 # --- demo data ---------------------------------------------------------------------------------
 
 DEMO_USERS = [
-    # id, name, email, password
-    (1, "alice", "alice@example.com", "alice-password"),
-    (2, "bob", "bob@example.com", "bob-password"),
+    # name (also the label of the demo token), email, password
+    ("alice", "alice@example.com", "alice-password"),
+    ("bob", "bob@example.com", "bob-password"),
 ]
 
 DEMO_ROLES = [
@@ -293,15 +293,15 @@ DEMO_ROLES = [
     },
 ]
 
-# (dialogue id, user id, role id, intimacy level, hours after the demo epoch it was created,
-#  what the user said in it). Distinct creation times: the page cursor is a creation time.
+# (dialogue id, user, role id, intimacy level, hours after the demo epoch it was created, what the
+#  user said in it). Distinct creation times: the page cursor is a creation time.
 DEMO_DIALOGUES = [
-    (1, 1, 1, 7, 1, ["Any good mystery novels for a rainy weekend?"]),
-    (2, 1, 2, 3, 5, ["今天有什么推荐的甜点吗？", "那就来一块吧，谢谢你。"]),
-    (3, 1, 3, 5, 9, ["What cargo are we carrying this time, captain?"]),
-    (4, 1, 4, 2, 13, ["我迷路了，能带我下山吗？"]),
-    (5, 2, 2, 1, 3, ["你好，第一次来，有什么招牌饮品？"]),
-    (6, 2, 3, 4, 7, ["Permission to come aboard?"]),
+    (1, "alice", 1, 7, 1, ["Any good mystery novels for a rainy weekend?"]),
+    (2, "alice", 2, 3, 5, ["今天有什么推荐的甜点吗？", "那就来一块吧，谢谢你。"]),
+    (3, "alice", 3, 5, 9, ["What cargo are we carrying this time, captain?"]),
+    (4, "alice", 4, 2, 13, ["我迷路了，能带我下山吗？"]),
+    (5, "bob", 2, 1, 3, ["你好，第一次来，有什么招牌饮品？"]),
+    (6, "bob", 3, 4, 7, ["Permission to come aboard?"]),
 ]
 
 
@@ -321,12 +321,22 @@ def demo(seed: Any) -> None:
     }
 
     def write(db: sqlite_utils.Database) -> None:
-        for user_id, name, email, password in DEMO_USERS:
-            db.execute(
-                "INSERT OR IGNORE INTO users (id, name, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                [user_id, name, email, hash_password(password, salt=f"demo-{name}"), base],
-            )
-            seed.token(db, user_id, name)
+        users = {}
+        for name, email, password in DEMO_USERS:
+            # Found by email, not by a fixed id: `mdcontract token create` may have made users
+            # (or this very one, without a password) before the first seeded start.
+            row = db.execute("SELECT id, password_hash FROM users WHERE email = ?", [email]).fetchone()
+            hashed = hash_password(password, salt=f"demo-{name}")
+            if row is None:
+                users[name] = db.execute(
+                    "INSERT INTO users (name, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                    [name, email, hashed, base],
+                ).lastrowid
+            else:
+                users[name] = row[0]
+                if row[1] is None:
+                    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hashed, row[0]])
+            seed.token(db, users[name], name)
         for r in DEMO_ROLES:
             avatar, thumb, background = images[r["id"]]
             db.execute(
@@ -348,7 +358,8 @@ def demo(seed: Any) -> None:
         if db.execute("SELECT 1 FROM dialogues LIMIT 1").fetchone():
             return  # written at an earlier start
         roles = {r["id"]: r for r in DEMO_ROLES}
-        for dialogue_id, user_id, role_id, level, hours, said in DEMO_DIALOGUES:
+        for dialogue_id, name, role_id, level, hours, said in DEMO_DIALOGUES:
+            user_id = users[name]
             role = roles[role_id]
             created = base + hours * 3600
             db.execute(
@@ -371,7 +382,7 @@ def demo(seed: Any) -> None:
             db.execute("UPDATE dialogues SET last_active_at = ? WHERE id = ?", [at + 45, dialogue_id])
 
     seed.db.write_now(write)
-    for _, name, email, password in DEMO_USERS:
+    for name, email, password in DEMO_USERS:
         seed.say(
             f"aichat: demo user {name}: email {email}, password {password}, token {seed.tokens[name]}"
             " (POST /aichat/login gives a fresh one)"

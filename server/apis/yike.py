@@ -24,6 +24,7 @@ sent as strings, as the doc shows them.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import UTC, datetime
 from typing import Any
@@ -262,12 +263,11 @@ def _insert_user(db: sqlite_utils.Database, user_id: int, name: str, at_ms: int,
 
 
 def _referral_code(user_id: int) -> str:
+    """Six letters and digits from the id (like the doc's ZHRG38): stable, and unlike for any two users
+    but by chance."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    n, code = user_id, ""
-    for _ in range(6):
-        n, digit = divmod(n * 2654435761 % (1 << 61), len(alphabet))
-        code += alphabet[digit]
-    return code
+    digest = hashlib.sha256(f"yike-referral-{user_id}".encode()).digest()
+    return "".join(alphabet[byte % len(alphabet)] for byte in digest[:6])
 
 
 @handlers("get_api_user")
