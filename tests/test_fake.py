@@ -171,6 +171,11 @@ def test_a_group_chat_reply_can_address_the_last_speaker():
     assert any("Ann" in t for t in texts)
 
 
+def test_a_group_chat_of_named_speakers_is_answered_in_its_language():
+    history = (Turn("Ann", "嗨，大家好"), Turn("Bob", "你好，今天去哪儿玩？"))
+    assert all(cjk_share(reply(seed, None, history, "")) > 0.5 for seed in range(20))
+
+
 def test_regenerating_gives_a_different_text_each_time_deterministically():
     for seed in range(100):
         takes = [reply(seed, TOM, EN_HISTORY, "How are you?", regeneration) for regeneration in range(3)]

@@ -139,8 +139,12 @@ def _language(lang: str | None, request: str, history: Sequence[Turn], persona: 
 
 
 def _last_user_text(history: Sequence[Turn]) -> str:
+    """The last thing the user said; in a group chat (speakers by name) the last thing said."""
     for turn in reversed(history):
         if turn.role == "user":
+            return turn.text
+    for turn in reversed(history):
+        if turn.role not in ("assistant", "system") and turn.text.strip():
             return turn.text
     return ""
 
