@@ -14,6 +14,7 @@ the tables below; times are epoch seconds, like the doc's.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -32,15 +33,15 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # Keeps a cursor or a size from a fuzzer inside SQLite's 64-bit integers.
 LARGEST = 2**62
-# PBKDF2 rounds: few, because a login hashes on the event loop and this is a development server;
-# enough that the database does not hold passwords a glance can read.
+# PBKDF2 rounds: enough that the database does not hold passwords a glance can read, few because
+# this is a development server (about 15 ms a hash here, in a thread: hashlib lets go of the GIL).
 HASH_ROUNDS = 10_000
 
 
 def _user_for_name(db: sqlite_utils.Database, name: str) -> int:
     """`mdcontract token create --api aichat --name NAME`: the user of that name or email, else a
     new one (email NAME@example.com unless NAME is an email), who has no password."""
-    row = db.execute("SELECT id FROM users WHERE name = ? OR email = ?", [name, name]).fetchone()
+    row = db.execute("SELECT id FROM users WHERE name = ? OR email = ?", [name, name.lower()]).fetchone()
     if row is not None:
         return int(row[0])
     email = (name if "@" in name else f"{name}@example.com").lower()
@@ -170,7 +171,7 @@ async def login(call: Call) -> Any:
     if user is None:
         # 610: the account named does not exist, hence the not-found answer (HTTP 404).
         raise ApiError(f"邮箱未注册: {email}", kind="not_found", status=404, code=610)
-    if not password_matches(password, user["password_hash"]):
+    if not await asyncio.to_thread(password_matches, password, user["password_hash"]):
         raise unauthorized("账号或密码错误", code=620)
 
     def issue(db: sqlite_utils.Database) -> tuple[str, int]:
@@ -211,7 +212,7 @@ async def chat_list(call: Call) -> Any:
     page = call.get("page")
     size = call.get("pageSize")
     size = DEFAULT_PAGE_SIZE if not size or size <= 0 else min(size, MAX_PAGE_SIZE)
-    # A cursor in the future is as good as none; one at or before 0 too (nothing is older).
+    # No cursor (or 0, or below) is the newest page, and so is a cursor in the future.
     before = min(page, LARGEST) if page and page > 0 else LARGEST
     # Dialogues without any message are left out: chatInfo (the latest message) is required.
     dialogues = call.db.query(
@@ -326,16 +327,18 @@ def demo(seed: Any) -> None:
             # Found by email, not by a fixed id: `mdcontract token create` may have made users
             # (or this very one, without a password) before the first seeded start.
             row = db.execute("SELECT id, password_hash FROM users WHERE email = ?", [email]).fetchone()
-            hashed = hash_password(password, salt=f"demo-{name}")
             if row is None:
                 users[name] = db.execute(
                     "INSERT INTO users (name, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                    [name, email, hashed, base],
+                    [name, email, hash_password(password, salt=f"demo-{name}"), base],
                 ).lastrowid
             else:
                 users[name] = row[0]
-                if row[1] is None:
-                    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hashed, row[0]])
+                if row[1] is None:  # hashed only when missing: a start with the data in place stays fast
+                    db.execute(
+                        "UPDATE users SET password_hash = ? WHERE id = ?",
+                        [hash_password(password, salt=f"demo-{name}"), row[0]],
+                    )
             seed.token(db, users[name], name)
         for r in DEMO_ROLES:
             avatar, thumb, background = images[r["id"]]

@@ -276,11 +276,8 @@ async def user(call: Call) -> Any:
     if row is None:
         # The token outlived its user (a data folder edited by hand).
         raise missing("User", call.user_id)
-    last_said = call.db.value(
-        "SELECT MAX(m.created_at) FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-        " WHERE c.user_id = ? AND m.role = 'user'",
-        [row["id"]],
-    )
+    # A conversation's updated_at moves with each message: the latest is when the user was last active.
+    last_said = call.db.value("SELECT MAX(updated_at) FROM conversations WHERE user_id = ?", [row["id"]])
     return call.json(
         {
             "id": str(row["id"]),
@@ -376,11 +373,12 @@ async def conversations(call: Call) -> Any:
     rows: list[Any] = []
     window = _window(page, CONVERSATIONS_PER_PAGE, total)
     if window is not None:
+        # The page first, then the counts of its conversations only.
         found = call.db.query(
             "SELECT c.*, COUNT(m.id) AS messages_count, COALESCE(SUM(m.tokens_count), 0) AS tokens_count,"
             " MIN(m.created_at) AS first_active_at, MAX(m.created_at) AS last_active_at"
-            " FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id"
-            " WHERE c.user_id = ? GROUP BY c.id ORDER BY c.id DESC LIMIT ? OFFSET ?",
+            " FROM (SELECT * FROM conversations WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?) c"
+            " LEFT JOIN messages m ON m.conversation_id = c.id GROUP BY c.id ORDER BY c.id DESC",
             [call.user_id, *window],
         )
         for c in found:
