@@ -196,30 +196,35 @@ def _balance(app: Any, user_id: int, account: str = "tokens") -> int:
 def test_buying_a_character_spends_its_price_once_and_the_creator_earns_it_once(app):
     alice = client(app, "alice")
     _fund(app, 1, 50)
+    tokens, earnings = _balance(app, 1), _balance(app, 3, "earnings")
     assert alice.ok("/character/purchase", character_id=8, charge=20) == {"status": 0}
     assert alice.ok("/character/purchase", character_id=8, charge=20) == {"status": 0}
-    assert _balance(app, 1) == 30
-    assert _balance(app, 3, "earnings") == 20
+    assert _balance(app, 1) == tokens - 20
+    assert _balance(app, 3, "earnings") == earnings + 20
     purchased = alice.ok("/user/getPurchasedCharacters")
     assert ids(purchased) == [8] and purchased[0]["is_purchase"] is True
 
 
 def test_a_purchase_at_a_stale_price_or_without_enough_tokens_books_nothing(app):
-    bob = client(app, "bob")
-    _fund(app, 2, 10)
-    assert bob.ok("/character/purchase", character_id=8, charge=5) == {"status": 2}
-    assert bob.ok("/character/purchase", character_id=8, charge=20) == {"status": 1}
-    assert _balance(app, 2) == 10 and _balance(app, 3, "earnings") == 0
+    alice, bob = client(app, "alice"), client(app, "bob")
+    price = _balance(app, 2) + 1
+    dear = create(alice, charge=price)
+    alice.ok("/character/release", character_id=dear)
+    tokens, earnings = _balance(app, 2), _balance(app, 1, "earnings")
+    assert bob.ok("/character/purchase", character_id=dear, charge=price - 1) == {"status": 2}
+    assert bob.ok("/character/purchase", character_id=dear, charge=price) == {"status": 1}
+    assert _balance(app, 2) == tokens and _balance(app, 1, "earnings") == earnings
     assert bob.ok("/user/getPurchasedCharacters") == []
 
 
 def test_an_app_store_payment_unlocks_the_character_and_pays_the_creator_once(app):
     alice = client(app, "alice")
     record = {"character_id": 8, "platform": "apple", "is_subscription": 0, "product_id": "thorne.unlock"}
+    earnings = _balance(app, 3, "earnings")
     alice.ok("/character/paid/record", **record)
     alice.ok("/character/paid/record", **record)
     assert ids(alice.ok("/user/getPurchasedCharacters")) == [8]
-    assert _balance(app, 3, "earnings") == 20
+    assert _balance(app, 3, "earnings") == earnings + 20
     assert alice.post("/character/paid/record", **record, world_id=12345).status == 404
 
 
