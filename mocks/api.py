@@ -191,7 +191,9 @@ class MockAPI:
             return chosen.payload
         seed = prefs.seed if prefs.seed is not None else self.options.seed
         rng = random.Random(f"{seed}:{op.label}:{response.key}")
-        return dynamic_payload(self.ctx, response, chosen.media_type, rng, chosen.payload.status)
+        return dynamic_payload(
+            self.ctx, response, chosen.media_type, rng, chosen.payload.status, params, body
+        )
 
     def _fault(self, op: Operation, status: int, message: str) -> Payload:
         # A documented 5xx answers as documented; otherwise the envelope says what happened.

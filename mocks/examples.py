@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mocks import dynamic
 from mocks.context import SpecContext
 from mocks.schemas import Validator
 from mocks.streams import StreamKind, base_media_type, frame_item, parse_items, split_frames, stream_kind
+from mocks.textstream import StreamShape, generate_stream, read_shape
 
 Headers = tuple[tuple[bytes, bytes], ...]
 
@@ -57,6 +58,9 @@ class Response:
     schemas: dict[str, Any]  # media type -> schema (OpenAPI dialect), for dynamic data
     headers: Headers
     examples: list[ResponseExample]
+    label: str = ""  # the operation's, for the kind of text its dynamic streams carry
+    # media type -> what its documented streams show and its item validator, read on first use
+    streams: dict[str, tuple[StreamShape, Validator | None]] = field(default_factory=dict, repr=False)
 
     def with_status(self, status: int) -> list[ResponseExample]:
         """The examples answered with another status (a `default` response for `Prefer: code=`)."""
@@ -114,18 +118,41 @@ def build_payload(
     if kind is None or (kind == "text" and wire is None):
         return Payload(status, all_headers, encode_value(media_type, value))
     frames = split_frames(kind, wire) if isinstance(wire, str) else [frame_item(kind, value)]
+    return stream_payload(status, all_headers, frames)
+
+
+def stream_payload(status: int, headers: Headers, frames: list[str]) -> Payload:
     stream_headers = ((b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no"))
-    return Payload(status, (*all_headers, *stream_headers), chunks=tuple(f.encode() for f in frames))
+    return Payload(status, (*headers, *stream_headers), chunks=tuple(f.encode() for f in frames))
 
 
 def dynamic_payload(
-    ctx: SpecContext, response: Response, media_type: str | None, rng: random.Random, status: int
+    ctx: SpecContext,
+    response: Response,
+    media_type: str | None,
+    rng: random.Random,
+    status: int,
+    params: dict[str, Any] | None = None,
+    body: Any = None,
 ) -> Payload:
-    """A fresh payload generated from the response's schema (`Prefer: dynamic=true`)."""
+    """A fresh payload generated from the response's schema (`Prefer: dynamic=true`).
+
+    A stream carries generated text (generators.fake) shaped like its documented samples,
+    written for the request (``params`` and ``body``): the same request, the same stream.
+    """
     schema = response.schemas.get(media_type) if media_type else None
     if media_type is None or schema is None:
         return Payload(status, response.headers)
     kind = stream_kind(media_type)
+    if kind is not None:
+        shape, validator = _stream_shape(ctx, response, media_type, kind, schema)
+        generated = generate_stream(
+            ctx.doc, schema, shape, kind, rng, response.label, params, body, validator
+        )
+        if generated is not None:
+            frames, _ = generated
+            all_headers = ((b"content-type", content_type_header(media_type)), *response.headers)
+            return stream_payload(status, all_headers, frames)
     if kind in ("ndjson", "sse"):
         items = [dynamic.generate(ctx.doc, schema, rng) for _ in range(3)]
         wire = "".join(frame_item(kind, item) for item in items)
@@ -133,6 +160,25 @@ def dynamic_payload(
     value = dynamic.generate(ctx.doc, schema, rng)
     wire = value if kind == "text" and isinstance(value, str) else None
     return build_payload(status, media_type, value, response.headers, wire)
+
+
+def _stream_shape(
+    ctx: SpecContext, response: Response, media_type: str, kind: StreamKind, schema: Any
+) -> tuple[StreamShape, Validator | None]:
+    if media_type not in response.streams:
+        documented = []
+        for example in response.examples:
+            if example.media_type != media_type or not example.documented:
+                continue
+            if example.payload.chunks is not None:
+                frames = [chunk.decode() for chunk in example.payload.chunks]
+                documented.append(parse_items(kind, frames))
+            else:
+                documented.append([example.value])
+        # Compiled here, not at start: most operations are never asked for dynamic data.
+        validator = ctx.validator(schema, f"{response.label}: response {response.key} {media_type}")
+        response.streams[media_type] = (read_shape(documented), validator)
+    return response.streams[media_type]
 
 
 def build_responses(ctx: SpecContext, operation: dict[str, Any], label: str) -> list[Response]:
@@ -146,11 +192,11 @@ def build_responses(ctx: SpecContext, operation: dict[str, Any], label: str) -> 
         response = ctx.resolve(raw, where)
         if not isinstance(response, dict):
             continue
-        built.append(_build_response(ctx, str(key), response, where))
+        built.append(_build_response(ctx, str(key), response, where, label))
     return built
 
 
-def _build_response(ctx: SpecContext, key: str, response: dict[str, Any], where: str) -> Response:
+def _build_response(ctx: SpecContext, key: str, response: dict[str, Any], where: str, label: str) -> Response:
     status = status_of(key)
     headers = _response_headers(ctx, response.get("headers"), where)
     schemas: dict[str, Any] = {}
@@ -165,7 +211,8 @@ def _build_response(ctx: SpecContext, key: str, response: dict[str, Any], where:
         )
     if not content:
         examples.append(ResponseExample("", None, None, Payload(status or 200, headers)))
-    return Response(key, status, str(response.get("description", "")), schemas, headers, examples)
+    description = str(response.get("description", ""))
+    return Response(key, status, description, schemas, headers, examples, label)
 
 
 def _media_examples(

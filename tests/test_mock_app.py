@@ -165,7 +165,8 @@ def test_prefer_dynamic_on_a_stream_generates_framed_items(app):
         headers={"prefer": "dynamic=true"},
     )
     assert response.headers["content-type"] == "application/x-ndjson"
-    assert len(response.chunks) == 3
+    # generated text, a few words per line (tests/test_mock_streams.py has the details)
+    assert len(response.chunks) > 3
     for chunk in response.chunks:
         assert chunk.endswith(b"\n") and isinstance(json.loads(chunk)["result"]["done"], bool)
 

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mocks.app import build_app
+from mocks.context import SpecContext
 from mocks.streams import parse_items, split_frames
 from mocks.testing import call
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mock" / "petstore-like.yaml"
+TOKEN = {"authorization": "Bearer test-token"}
+
+
+def load_yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +102,126 @@ def test_split_frames_keeps_every_item_whole(kind, wire, frames):
 def test_sse_items_are_the_json_of_their_data_lines():
     frames = split_frames("sse", 'event: chunk\ndata: {"a":1}\n\n: comment\n\ndata: plain\n\n')
     assert parse_items("sse", frames) == [{"a": 1}, "plain"]
+
+
+# --- Prefer: dynamic=true: generated text, streamed like the documented samples -----------------
+
+DYNAMIC = {"prefer": "dynamic=true"}
+SPEC_DIR = Path(__file__).parent.parent / "spec"
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def dynamic_chat(app, content: str, prefer: str = "dynamic=true", batch_size: int = 1):
+    body = {"content": content, "batch_size": batch_size}
+    return call(app, "POST", "/pets/1/chat", json_body=body, headers={"prefer": prefer})
+
+
+def results(response) -> list[dict]:
+    return [item["result"] for item in parse_items("ndjson", [c.decode() for c in response.chunks])]
+
+
+@pytest.fixture(scope="module")
+def character():
+    return build_app(SPEC_DIR / "character.yaml")
+
+
+def test_a_dynamic_stream_streams_generated_text_a_few_words_per_line(app):
+    lines = results(dynamic_chat(app, "Tell me about the old lighthouse"))
+    contents = [line["content"] for line in lines]
+    assert len(lines) > 5
+    # cumulative, as the documented sample is: each line the whole text so far
+    assert all(later.startswith(earlier) for earlier, later in pairwise(contents))
+    assert len(set(contents)) > 5
+    assert "Hi there" not in contents[-1]  # not the documented sample
+    assert [line["done"] for line in lines] == [False] * (len(lines) - 1) + [True]
+
+
+def test_every_generated_item_validates_against_the_item_schema(character):
+    doc = load_yaml(SPEC_DIR / "character.yaml")
+    media = doc["paths"]["/character/genChat"]["post"]["responses"]["200"]["content"]["application/x-ndjson"]
+    validator = SpecContext(doc, "character").validator(media["schema"], "genChat item")
+    body = {"user_id": 1, "session_id": 1, "content": "How was your day?"}
+    response = call(character, "POST", "/character/genChat", json_body=body, headers=DYNAMIC | TOKEN)
+    items = parse_items("ndjson", [c.decode() for c in response.chunks])
+    assert response.status == 200 and len(items) > 3
+    for item in items:
+        assert validator.first_error(item) is None
+
+
+def test_a_generated_chat_stream_keeps_the_documented_framing(character):
+    body = {"user_id": 1, "session_id": 1}
+    lines = results(call(character, "POST", "/character/genChat", json_body=body, headers=DYNAMIC | TOKEN))
+    # The sample opens with "\n\n" on a line of its own and gives uniqId on the last line only.
+    assert lines[0]["content"] == "\n\n"
+    assert ["uniqId" in line for line in lines] == [False] * (len(lines) - 1) + [True]
+    # Nothing in the request says which language: the sample's (Chinese) is used.
+    assert len(CJK.findall(lines[-1]["content"])) > 5
+
+
+def test_hint_lists_grow_one_message_per_line(character):
+    body = {
+        "user_id": 1,
+        "count": 1,
+        "name": "Tom",
+        "greeting": "Hi",
+        "long_description": "A pilot",
+        "tags": [],
+    }
+    body |= {"context": ["Where are we flying today?"], "params": {}}
+    response = call(character, "POST", "/character/generatMsgs", json_body=body, headers=DYNAMIC | TOKEN)
+    messages = [line["messages"] for line in results(response)]
+    assert [len(m) for m in messages] == list(range(1, len(messages) + 1))
+    assert len(messages) >= 2 and all(isinstance(m, str) and m for m in messages[-1])
+    assert len(set(messages[-1])) == len(messages[-1])
+
+
+def test_the_same_request_streams_the_same_bytes(app):
+    first = dynamic_chat(app, "Tell me about the old lighthouse").body
+    assert dynamic_chat(app, "Tell me about the old lighthouse").body == first
+    assert dynamic_chat(app, "What is your favourite song?").body != first
+    assert dynamic_chat(app, "Tell me about the old lighthouse", "dynamic=true, seed=5").body != first
+
+
+def test_a_dynamic_stream_answers_in_the_language_of_the_request(app):
+    chinese = results(dynamic_chat(app, "今天天气怎么样？我想聊聊猫咪"))[-1]["content"]
+    english = results(dynamic_chat(app, "How is the weather today?"))[-1]["content"]
+    assert len(CJK.findall(chinese)) > len(chinese) / 3
+    assert not CJK.search(english)
+
+
+def test_a_batch_of_alternatives_streams_different_texts(app):
+    last = results(dynamic_chat(app, "Tell me a secret", batch_size=2))[-1]
+    texts = [entry["content"] for entry in last.get("contents", [])]
+    assert all(texts) and len(set(texts)) == len(texts)
+
+
+def test_a_dynamic_sse_stream_frames_generated_text_as_events(app):
+    response = call(app, "GET", "/pets/1/story/sse", headers=DYNAMIC)
+    assert all(c.startswith(b"data: ") and c.endswith(b"\n\n") for c in response.chunks)
+    contents = [
+        item["result"]["content"] for item in parse_items("sse", [c.decode() for c in response.chunks])
+    ]
+    assert len(contents) > 3 and all(b.startswith(a) for a, b in pairwise(contents))
+
+
+def test_a_dynamic_text_stream_is_generated_text_in_small_pieces(app):
+    english = call(
+        app, "POST", "/pets/1/completions", json_body={"content": "How do I bake bread?"}, headers=DYNAMIC
+    )
+    assert english.headers["content-type"] == "text/plain; charset=utf-8"
+    assert len(english.chunks) > 5 and all(len(c.decode()) <= 16 for c in english.chunks)
+    assert (
+        not CJK.search(english.text)
+        and english.text != "嗨，欢迎来到一刻，你想聊点什么？ Hello there, friend."
+    )
+    # An empty request: the language of the documented sample (here mostly Chinese).
+    chinese = call(app, "POST", "/pets/1/completions", json_body={}, headers=DYNAMIC)
+    assert len(CJK.findall(chinese.text)) > 5
+
+
+def test_yikes_completion_streams_a_generated_chinese_answer():
+    yike = build_app(SPEC_DIR / "yike.yaml")
+    response = call(yike, "POST", "/chat/conversations/1/completions", headers=DYNAMIC | TOKEN)
+    assert response.status == 200 and len(response.chunks) > 5
+    assert response.text != "嗨，欢迎来到一刻，你想聊点什么？"
+    assert len(CJK.findall(response.text)) > 10
