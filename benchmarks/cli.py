@@ -8,6 +8,10 @@ import sys
 BENCHMARKS = {
     "import": ("benchmarks.import_speed", "importing the character doc vs markdown-it parsing it"),
     "mock": ("benchmarks.mock_vs_prism", "the mock vs Prism: requests/s and p99 (needs npm ci)"),
+    "serve": (
+        "benchmarks.serve_vs_connexion",
+        "the reference server vs stock Connexion: reads, startup, streams",
+    ),
 }
 
 

@@ -7,16 +7,17 @@ Everything a request of that API needs is reachable from here; the Connexion sta
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mocks.context import SpecContext
-from mocks.examples import is_json
+from mocks.examples import is_json, status_of
 from mocks.operation import Operation, compile_operation
 from mocks.routing import Router
 from mocks.spec import iter_operations
 from mocks.streams import StreamKind, stream_kind
+from mocks.validation import compile_security
 from server.auth import TokenStore
 from server.envelope import Envelope, ErrorBook
 from server.files import FileStore
@@ -42,24 +43,76 @@ class ServeOptions:
     max_upload_bytes: int = 10 * 1024 * 1024
 
 
-@dataclass(frozen=True)
 class OperationInfo:
-    """What the server needs to know of one operation, beyond what its handler does."""
+    """What the server needs to know of one operation, beyond what its handler does.
 
-    operation_id: str
-    method: str
-    path: str
-    label: str
-    tags: tuple[str, ...]
-    compiled: Operation  # the mock's compiled checks: parameters, body, credentials, responses
-    success_status: int
-    success_message: Any
-    success_media_type: str | None
-    stream: StreamKind | None
-    statuses: frozenset[int]
-    requires_auth: bool
-    has_default: bool
-    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    The checks of its parameters and body (``compiled``: the mock's, jsonschema-rs validators) are
+    compiled at the operation's first request, not at start: most of character's 269 operations
+    are never called in a session, and start-up time is what a developer waits for.
+    """
+
+    def __init__(
+        self,
+        ctx: SpecContext,
+        envelope: Envelope,
+        path: str,
+        method: str,
+        item: dict[str, Any],
+        raw: dict[str, Any],
+    ) -> None:
+        self._ctx = ctx
+        self._item = item
+        self.raw = raw
+        self.method = method
+        self.path = path
+        self.label = f"{method} {path}"
+        self.operation_id = str(raw.get("operationId") or f"{method.lower()}_{path}")
+        self.tags = tuple(str(t) for t in raw.get("tags") or ())
+        responses = raw.get("responses") if isinstance(raw.get("responses"), dict) else {}
+        keys = [str(k) for k in responses]
+        self.statuses = frozenset(status_of(k) for k in keys if status_of(k))
+        self.has_default = any(k.lower() == "default" for k in keys)
+        ok = sorted((k for k in keys if 200 <= status_of(k) < 300), key=status_of)
+        success_key = ok[0] if ok else ("default" if self.has_default else None)
+        self.success_status = status_of(success_key) if success_key and status_of(success_key) else 200
+        success = ctx.resolve(responses.get(success_key), self.label) if success_key else None
+        content = success.get("content") if isinstance(success, dict) else None
+        self.success_media_type: str | None = next(iter(content), None) if isinstance(content, dict) else None
+        media = self.success_media_type
+        self.stream: StreamKind | None = stream_kind(media) if media and not is_json(media) else None
+        self.success_message = _documented_message(ctx, envelope, content)
+        self.response_headers = sorted(
+            {
+                str(name).lower()
+                for response in responses.values()
+                for name in ((ctx.resolve(response, self.label) or {}).get("headers") or {})
+            }
+        )
+        self.requires_auth = bool(compile_security(ctx, raw))
+        self._compiled: Operation | None = None
+
+    @property
+    def compiled(self) -> Operation:
+        if self._compiled is None:
+            self._compiled = compile_operation(self._ctx, self.path, self.method, self._item, self.raw)
+        return self._compiled
+
+
+def _documented_message(ctx: SpecContext, envelope: Envelope, content: Any) -> Any:
+    """The success message the doc's samples show (character "success", aichat "SUCCESS")."""
+    if envelope.message_field is None:
+        return None
+    for media in (content or {}).values():
+        media = ctx.resolve(media, "success") or {}
+        values = [media["example"]] if "example" in media else []
+        for example in (media.get("examples") or {}).values():
+            example = ctx.resolve(example, "success")
+            if isinstance(example, dict) and "value" in example:
+                values.append(example["value"])
+        for value in values:
+            if isinstance(value, dict) and envelope.message_field in value:
+                return value[envelope.message_field]
+    return "success" if envelope.success_code == 0 else ""
 
 
 class ServedAPI:
@@ -84,7 +137,7 @@ class ServedAPI:
         self.operations: dict[str, OperationInfo] = {}
         self.router: Router[OperationInfo] = Router()
         for path, method, item, raw in iter_operations(doc):
-            info = _operation_info(self.ctx, self.envelope, path, method, item, raw)
+            info = OperationInfo(self.ctx, self.envelope, path, method, item, raw)
             self.operations[info.operation_id] = info
             self.router.add(path, method, info)
         self.data_dir = options.data_dir / name if options.data_dir is not None else None
@@ -118,41 +171,3 @@ class ServedAPI:
 
     def close(self) -> None:
         self.db.close()
-
-
-def _operation_info(
-    ctx: SpecContext, envelope: Envelope, path: str, method: str, item: dict[str, Any], raw: dict[str, Any]
-) -> OperationInfo:
-    compiled = compile_operation(ctx, path, method, item, raw)
-    success = compiled.success
-    status = success.status if success is not None and success.status else 200
-    media_type = None
-    message = None
-    if success is not None:
-        media_types = [m for m in success.schemas] or [e.media_type for e in success.examples if e.media_type]
-        media_type = media_types[0] if media_types else None
-        for example in success.examples:
-            value = example.value
-            if envelope.message_field and isinstance(value, dict) and envelope.message_field in value:
-                message = value[envelope.message_field]
-                break
-    if message is None and envelope.message_field:
-        message = "success" if envelope.success_code == 0 else ""
-    statuses = frozenset(r.status for r in compiled.responses if r.status)
-    operation_id = str(raw.get("operationId") or f"{method.lower()}_{path}")
-    return OperationInfo(
-        operation_id=operation_id,
-        method=method,
-        path=path,
-        label=f"{method} {path}",
-        tags=tuple(str(t) for t in raw.get("tags") or ()),
-        compiled=compiled,
-        success_status=status,
-        success_message=message,
-        success_media_type=media_type,
-        stream=stream_kind(media_type) if media_type and not is_json(media_type) else None,
-        statuses=statuses,
-        requires_auth=bool(compiled.security),
-        has_default=any(r.key.lower() == "default" for r in compiled.responses),
-        raw=raw,
-    )

@@ -8,6 +8,8 @@ Next to each API's operations: ``/openapi.yaml`` (the spec), ``/docs`` (its gene
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import json
 import logging
@@ -101,18 +103,59 @@ class ServerApp:
         await _send_payload(scope, send, Payload(404, ((b"content-type", b"application/json"),), body))
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
+        lifespans: list[_Lifespan] = []
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # Each API's Connexion app builds its middleware stack on its first event: at start,
+                # rather than on the first request a developer makes.
+                try:
+                    for mounted in self.mounted:
+                        lifespans.append(await _Lifespan.start(mounted.app))
+                except Exception as exc:  # a broken API must not start half the server silently
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                for lifespan in lifespans:
+                    await lifespan.stop()
                 self.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
+    @property
+    def mounted(self) -> list[Mounted]:
+        return ([self.root] if self.root else []) + list(self.apis.values())
+
     def close(self) -> None:
         for api in self.served:
             api.close()
+
+
+class _Lifespan:
+    """One API app's lifespan, driven from ours."""
+
+    def __init__(self, app: Any) -> None:
+        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.task = asyncio.ensure_future(
+            app({"type": "lifespan", "asgi": {"version": "3.0"}}, self.inbox.get, self.outbox.put)
+        )
+
+    @classmethod
+    async def start(cls, app: Any) -> _Lifespan:
+        lifespan = cls(app)
+        await lifespan.inbox.put({"type": "lifespan.startup"})
+        answer = await lifespan.outbox.get()
+        if answer["type"] != "lifespan.startup.complete":
+            raise RuntimeError(answer.get("message") or "an API failed to start")
+        return lifespan
+
+    async def stop(self) -> None:
+        await self.inbox.put({"type": "lifespan.shutdown"})
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.outbox.get(), timeout=5)
+        self.task.cancel()
 
 
 async def _send_payload(scope: Scope, send: Any, payload: Payload) -> None:
@@ -169,13 +212,7 @@ def _served(path: Path, options: ServeOptions, handlers: Handlers | None) -> Ser
 
 def with_cors(app: ServerApp) -> Any:
     exposed = sorted(
-        {
-            name.decode()
-            for api in app.served
-            for info in api.operations.values()
-            for response in info.compiled.responses
-            for name, _ in response.headers
-        }
+        {name for api in app.served for info in api.operations.values() for name in info.response_headers}
     )
     wrapped = CORSMiddleware(
         app,
