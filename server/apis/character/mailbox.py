@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from server.apis.character.users import ON_DELETE, me, stamp
+from server.apis.character.users import ON_DELETE, me, sqlite_int, stamp
 from server.call import Call
 from server.registry import Handlers
 from server.storage import now_ms
@@ -28,6 +28,7 @@ handlers = Handlers()
 PUBLIC, PRIVATE = 0, 1
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+MAX_PAGE_NO = 10**9  # far past the last page, and an offset SQLite can hold
 
 
 @handlers.schema
@@ -89,7 +90,7 @@ def _page(call: Call) -> tuple[int, int]:
     """(limit, offset) from `limit` and `page_no` (from 1); out-of-range values are read leniently."""
     limit = int(call.get("limit") or 0)
     limit = DEFAULT_PAGE if limit <= 0 else min(limit, MAX_PAGE)
-    page = max(int(call.get("page_no") or 1), 1)
+    page = min(max(int(call.get("page_no") or 1), 1), MAX_PAGE_NO)
     return limit, (page - 1) * limit
 
 
@@ -128,13 +129,14 @@ def _letters(call: Call, user_id: int) -> list[dict[str, Any]]:
         if not part:
             continue
         row = None
-        if part.isdigit():
+        letter_id = sqlite_int(part) if part.isdigit() else None
+        if letter_id is not None:
             row = call.db.one(
                 "SELECT letters.id, letters.user_id FROM letters"
                 " LEFT JOIN letter_marks AS marks ON marks.letter_id = letters.id AND marks.user_id = ?"
                 " WHERE letters.id = ? AND (letters.user_id IS NULL OR letters.user_id = ?)"
                 " AND COALESCE(marks.deleted, 0) = 0",
-                [user_id, int(part), user_id],
+                [user_id, letter_id, user_id],
             )
         if row is None:
             raise call.not_found("letter", int(part) if part.isdigit() else part)
@@ -196,7 +198,7 @@ def support_reply(thread_id: int, follow_up: bool) -> str:
 def _thread(call: Call, user_id: int, feedback_id: Any) -> dict[str, Any]:
     row = call.db.one(
         "SELECT * FROM feedback WHERE id = ? AND user_id = ? AND reply_id = 0 AND author = 'user'",
-        [feedback_id, user_id],
+        [sqlite_int(feedback_id), user_id],
     )
     if row is None:
         raise call.not_found("feedback", feedback_id)

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from generators.fake import translate
 from server.apis.character import media
-from server.apis.character.users import ON_DELETE, me
+from server.apis.character.users import ON_DELETE, me, sqlite_int
 from server.call import Call
 from server.registry import Handlers
 from server.storage import now_ms
@@ -123,7 +123,8 @@ async def complete_tags(call: Call) -> Any:
     fixed ones; `interest`: the interest tags of user `user_id` (set with /user/tags/set)."""
     rows = tag_rows(call, "character")
     user = call.db.one(
-        "SELECT interest_tags FROM users WHERE id = ? AND deleted_at IS NULL", [call.require("user_id")]
+        "SELECT interest_tags FROM users WHERE id = ? AND deleted_at IS NULL",
+        [sqlite_int(call.require("user_id"))],
     )
     return {
         "display": _labelled(call, rows),

@@ -14,7 +14,16 @@ from typing import Any
 import sqlite_utils
 
 from server.apis.character.accounts import apply_invitation
-from server.apis.character.users import ON_CLEAR_RECORDS, ON_DELETE, avatar_url, me, session, stamp, summary
+from server.apis.character.users import (
+    ON_CLEAR_RECORDS,
+    ON_DELETE,
+    avatar_url,
+    me,
+    session,
+    sqlite_int,
+    stamp,
+    summary,
+)
 from server.apis.character.wallet import balances, free_times, is_recharge
 from server.auth import DAY_MS
 from server.call import Call, Reply
@@ -36,7 +45,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY,
             user_id INTEGER NOT NULL,
             username TEXT NOT NULL,
-            age INTEGER NOT NULL,
+            age TEXT NOT NULL,
             sex TEXT NOT NULL,
             appearance TEXT NOT NULL DEFAULT '',
             infomation TEXT NOT NULL DEFAULT '',
@@ -231,11 +240,14 @@ async def custom_profiles(call: Call) -> Any:
         "SELECT id, username, age, sex, is_default FROM custom_profiles WHERE user_id = ? ORDER BY id",
         [user["id"]],
     )
-    return {"profiles": rows}
+    # Ages are kept as text: the schema's integer has no bound, SQLite's has 64 bits.
+    return {"profiles": [{**row, "age": int(row["age"])} for row in rows]}
 
 
 def _own_profile(call: Call, user_id: int, profile_id: Any) -> dict[str, Any]:
-    row = call.db.one("SELECT * FROM custom_profiles WHERE id = ? AND user_id = ?", [profile_id, user_id])
+    row = call.db.one(
+        "SELECT * FROM custom_profiles WHERE id = ? AND user_id = ?", [sqlite_int(profile_id), user_id]
+    )
     if row is None:
         raise call.not_found("custom profile", profile_id)
     return row
@@ -257,7 +269,7 @@ async def set_custom_profile(call: Call) -> Any:
         return {"user_id": user_id, "id": 0}
     values = [
         str(call.require("username")),
-        int(call.require("age")),
+        str(int(call.require("age"))),
         str(call.require("sex")),
         str(call.require("appearance")),
         str(call.require("infomation")),
@@ -303,14 +315,17 @@ async def photo_wall(call: Call) -> Any:
     user = me(call)
     return call.db.query(
         "SELECT id, url, review_level FROM photo_walls WHERE user_id = ? AND character_id = ? ORDER BY id",
-        [user["id"], call.require("character_id")],
+        [user["id"], sqlite_int(call.require("character_id"))],
     )
 
 
 @handlers("post_user_photowall_add")
 async def add_photo(call: Call) -> Any:
     user_id = me(call)["id"]
-    values = [user_id, int(call.require("character_id")), str(call.require("url")), now_ms()]
+    character_id = sqlite_int(call.require("character_id"))
+    if character_id is None:
+        raise call.not_found("character", call.require("character_id"))
+    values = [user_id, character_id, str(call.require("url")), now_ms()]
     photo_id = await call.db.write(
         lambda db: (
             db.execute(
@@ -324,9 +339,9 @@ async def add_photo(call: Call) -> Any:
 @handlers("post_user_photowall_del")
 async def delete_photo(call: Call) -> Any:
     user_id = me(call)["id"]
-    photo_id = call.require("id")
+    photo_id = sqlite_int(call.require("id"))
     if call.db.one("SELECT 1 FROM photo_walls WHERE id = ? AND user_id = ?", [photo_id, user_id]) is None:
-        raise call.not_found("photo", photo_id)
+        raise call.not_found("photo", call.require("id"))
     await call.db.write(lambda db: db.execute("DELETE FROM photo_walls WHERE id = ?", [photo_id]))
     return {"status": 0}
 

@@ -121,6 +121,16 @@ def _throwaway() -> str:
 # --- users ----------------------------------------------------------------------------------
 
 
+def sqlite_int(value: Any) -> int | None:
+    """An integer from a request as SQLite holds it (64 bits), or None: the schema's integers are
+    unbounded, and an id beyond 64 bits names nothing this server has."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -(2**63) <= number < 2**63 else None
+
+
 def normal_email(email: str) -> str:
     return email.strip().lower()
 
@@ -166,7 +176,10 @@ def create_user(
 
 def find(db: Any, user_id: Any) -> dict[str, Any] | None:
     """A user who has not been deleted, from the API's Database or a write's db."""
-    row = db.execute("SELECT * FROM users WHERE id = ? AND deleted_at IS NULL", [int(user_id)]).fetchone()
+    user_id = sqlite_int(user_id)
+    if user_id is None:
+        return None
+    row = db.execute("SELECT * FROM users WHERE id = ? AND deleted_at IS NULL", [user_id]).fetchone()
     return _dict(db, row)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from server.apis.character import ledger
-from server.apis.character.users import find, me, stamp
+from server.apis.character.users import find, me, sqlite_int, stamp
 from server.call import Call
 from server.envelope import ApiError
 from server.registry import Handlers
@@ -223,6 +223,8 @@ def _amount(call: Call) -> int:
     amount = call.require("amount")
     if amount <= 0:
         raise refused(call, f"amount must be a positive number of tokens, not {amount}")
+    if sqlite_int(amount) is None:
+        raise refused(call, f"not enough: no balance holds {amount}")
     return int(amount)
 
 
