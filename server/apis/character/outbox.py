@@ -75,7 +75,7 @@ def deliver(api: Any, message: dict[str, Any]) -> None:
 
 
 def messages(api: Any, recipient: str | None = None) -> list[dict[str, Any]]:
-    """What was sent, oldest first (to ``recipient`` only, when given): for tests and tools."""
+    """What was sent, oldest first (to ``recipient`` only, when given, in any case): for tests and tools."""
     if recipient is None:
         return api.db.query("SELECT * FROM outbox ORDER BY id")
-    return api.db.query("SELECT * FROM outbox WHERE recipient = ? ORDER BY id", [recipient])
+    return api.db.query("SELECT * FROM outbox WHERE recipient = ? ORDER BY id", [recipient.strip().lower()])
