@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from character_server import ALICE, BOB, Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from server.apis.character import ledger
 
@@ -173,3 +175,40 @@ def test_a_purchase_on_the_ledger_shows_as_recharge_and_total_amount(demo):
     assert demo.ok("POST", "/user/getUserBaseInfo", BOB, user_id=2)["total_amount"] == 1200
     assert demo.ok("POST", "/user/grade/level", BOB, user_id=2, system="ios") == {"_level": 3}
     assert demo.ok("POST", "/user/grade/level", ALICE, user_id=1, system="ios") == {"_level": 1}
+
+
+# --- the ledger invariant, over random sequences --------------------------------------------
+
+USERS = ((ALICE, 1), (BOB, 2))
+steps = st.one_of(
+    st.tuples(st.just("send"), st.sampled_from(USERS), st.integers(-5, 1500)),
+    st.tuples(st.just("transfer"), st.sampled_from(USERS), st.integers(-5, 700)),
+    st.tuples(st.just("withdraw"), st.sampled_from(USERS), st.integers(-5, 700)),
+    st.tuples(st.just("gift"), st.sampled_from(USERS), st.integers(0, 4)),
+    st.tuples(st.just("sign_in"), st.sampled_from(USERS), st.just(0)),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=st.lists(steps, max_size=12))
+def test_every_balance_is_the_sum_of_its_ledger_whatever_happens(demo, sequence):
+    for action, (token, user_id), number in sequence:
+        other = 3 - user_id
+        if action == "send":
+            answer = demo.post("/user/sendToken", token, user_id=user_id, to_user_id=other, amount=number)
+        elif action == "transfer":
+            answer = demo.post("/user/transfer", token, user_id=user_id, amount=number)
+        elif action == "withdraw":
+            answer = demo.post(
+                "/user/withdraw", token, user_id=user_id, amount=number, receive_account="acct"
+            )
+        elif action == "gift":
+            answer = demo.post("/user/receiveGift", token, user_id=user_id, gift_id=number)
+        else:
+            answer = demo.post("/user/signIn", token, user_id=user_id)
+        assert answer.status in (200, 409), answer.text
+        for each_token, each_id in USERS:
+            shown = balance(demo, each_token, each_id)
+            assert shown["token_balance"] == demo.ledger_sum(each_id) >= 0
+            assert shown["available_amount"] == demo.ledger_sum(each_id, "earnings") >= 0
+            assert shown["free_token"] >= 0 and shown["recharge_token"] >= 0
