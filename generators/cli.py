@@ -47,7 +47,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mdcontract: `{name}` is not available in this version", file=sys.stderr)
             return 2
         raise
-    return int(module.main([name, *rest]) or 0)
+    try:
+        return int(module.main([name, *rest]) or 0)
+    except BrokenPipeError:
+        # `mdcontract serve --check | head`: the reader is gone, which is not an error of ours.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

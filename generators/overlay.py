@@ -1,7 +1,8 @@
 """OpenAPI Overlay 1.0: apply a human's decisions (``spec/overlays/<api>.yaml``) to an imported spec.
 
 Targets are JSONPath expressions (jsonpath-ng, with filters); ``update`` merges objects
-recursively, appends to arrays and replaces scalars; ``remove: true`` deletes the target.
+recursively, appends to arrays (an item the array already holds is not added twice) and replaces
+scalars; ``remove: true`` deletes the target.
 Every action must say why in its ``description``.
 """
 
@@ -36,11 +37,12 @@ def deep_merge(target: Any, update: Any) -> Any:
         for k, v in update.items():
             target[k] = deep_merge(target[k], v) if k in target else copy.deepcopy(v)
         return target
-    if isinstance(target, list) and isinstance(update, list):
-        target.extend(copy.deepcopy(update))
-        return target
     if isinstance(target, list):
-        target.append(copy.deepcopy(update))
+        # Not twice: a decision the doc already carries (the bearer requirement a regenerated doc
+        # states in words) would otherwise be doubled when the overlay is applied to it again.
+        for item in update if isinstance(update, list) else [update]:
+            if item not in target:
+                target.append(copy.deepcopy(item))
         return target
     return copy.deepcopy(update)
 

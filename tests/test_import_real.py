@@ -44,8 +44,9 @@ def diags(result, rule):
 
 def test_operation_counts(imported):
     counts = {api: len(ops(r.spec)) for api, r in imported.items()}
-    assert counts == {"character": 269, "session-store": 7, "aichat": 1, "yike": 8}
-    assert sum(counts.values()) == 285
+    # aichat: the doc's /chatList, and the login its error codes 610/620 imply (added by its overlay)
+    assert counts == {"character": 269, "session-store": 7, "aichat": 2, "yike": 8}
+    assert sum(counts.values()) == 286
 
 
 def test_no_errors_and_every_operation_traceable(imported):
@@ -218,8 +219,9 @@ def test_session_store_fields_from_comments_and_unknown_required(imported):
     o = op(r.spec, "POST", "/query_session_info")
     props = o["requestBody"]["content"]["application/json"]["schema"]["properties"]
     assert props["user_id"] == {"type": "string", "description": "微信用户id"}
-    assert "required" not in o["requestBody"]["content"]["application/json"]["schema"]
-    assert 106 in [d.line for d in diags(r, "required-unknown")]  # at the request sample
+    # The doc never says what is required (reported at the request sample); the overlay decides it.
+    assert 106 in [d.line for d in diags(r, "required-unknown")]
+    assert o["requestBody"]["content"]["application/json"]["schema"]["required"] == ["user_id", "session_id"]
     resp, _ = flat(r.spec, o["responses"]["200"]["content"]["application/json"]["schema"])
     assert resp["chats"]["items"]["properties"]["role"]["type"] == "string"
     assert r.spec["servers"][0] == {
@@ -255,6 +257,20 @@ def test_aichat_showdoc_operation(imported):
     assert r.spec["x-envelope"]["successCode"] == 200
     errors = r.spec["components"]["responses"]["Error"]["content"]["application/json"]["examples"]
     assert {e["value"]["code"] for e in errors.values()} == {510, 610, 620}
+
+
+def test_aichat_login_decided_in_the_overlay_is_public_and_traced_to_the_error_codes(imported):
+    r = imported["aichat"]
+    login = op(r.spec, "POST", "/login")
+    assert login["security"] == []
+    assert op(r.spec, "POST", "/chatList")["responses"]["401"] == {
+        "$ref": "#/components/responses/Unauthorized"
+    }
+    assert r.spec["security"] == [{"bearerAuth": []}]
+    line = login["x-source"]["line"]
+    assert "610 邮箱未注册 620 账号或密码错误" in (SOURCES / "aichat.md").read_text().splitlines()[line - 1]
+    body = login["requestBody"]["content"]["application/json"]["schema"]
+    assert sorted(body["required"]) == ["email", "password"]
 
 
 # --- yike -----------------------------------------------------------------------------------------

@@ -44,11 +44,17 @@ CHARACTER_USERS = [
 # dataset's, README "Demo data") and, for an API implemented in parts, the operations of the part.
 RUNS: dict[str, list[str]] = {
     "session-store": ["--user-id", "demo", "--user-id-b", "demo-b"],
+    "aichat": ["--token", "demo-aichat-alice", "--token-b", "demo-aichat-bob"],
+    "yike": ["--token", "demo-yike-alice", "--token-b", "demo-yike-bob"],
     "character:accounts": [
         *CHARACTER_USERS,
         *[option for operation in CHARACTER_ACCOUNTS for option in ("--operation", operation)],
     ],
 }
+# APIs with nothing for the stateful phase to chain: no operation takes an id another one answers
+# (aichat's /chatList pages by a timestamp and its login gives a token), so schemathesis has no link to
+# follow and reports the phase as not applicable. Its tests/test_server_<api>.py covers the state.
+NOTHING_TO_CHAIN = {"aichat"}
 
 
 def _free_port() -> int:
@@ -108,5 +114,6 @@ def test_the_reference_server_keeps_the_contract(server, run, tmp_path):
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1500)
     summary = result.stdout[result.stdout.rfind("mdcontract test: summary") :]
     assert result.returncode == 0, summary or result.stdout[-5000:] + result.stderr[-3000:]
-    assert "stateful ok" in summary, summary
+    assert ("stateful skipped" if api in NOTHING_TO_CHAIN else "stateful ok") in summary, summary
+    assert "examples ok  coverage ok  fuzzing ok" in summary, summary
     assert "failures  none" in summary, summary
