@@ -34,7 +34,9 @@ handlers = Handlers()
 
 PROFILE_FIELDS = ("age", "sex")
 INVITER_WINDOW_MS = DAY_MS  # the doc: an inviter may be set within 24 hours of registering
-# Counts other areas keep (authors and follows): ``fn(db, user_id) -> int`` by field of the base info.
+# Counts other areas keep (authors and follows): ``fn(db, user_id) -> int`` by field of the base info;
+# 0 until an area registers one.
+COUNTED = ("follow_count", "followers_count", "popularity")
 COUNTS: dict[str, Callable[[Any, int], int]] = {}
 
 
@@ -154,12 +156,9 @@ async def base_info(call: Call) -> Any:
         "total_profit": call.db.value(
             "SELECT COALESCE(SUM(profit), 0) FROM profits WHERE user_id = ?", [user_id]
         ),
-        **{field: COUNTS[field](db, user_id) if field in COUNTS else 0 for field in _COUNTED},
+        **{field: COUNTS[field](db, user_id) if field in COUNTS else 0 for field in COUNTED},
         "create_world_permission": bool(user["create_world_permission"]),
     }
-
-
-_COUNTED = ("follow_count", "followers_count", "popularity")
 
 
 async def _update(call: Call, sql: str, params: list[Any]) -> dict[str, int]:
