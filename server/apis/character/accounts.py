@@ -30,6 +30,7 @@ from server.apis.character import outbox
 from server.apis.character.ledger import book
 from server.apis.character.mailbox import send_letter
 from server.apis.character.users import (
+    ON_GUEST_MERGED,
     check_password,
     create_user,
     delete_user,
@@ -122,12 +123,20 @@ def apply_invitation(db: sqlite_utils.Database, user_id: int, code: str) -> bool
 
 
 def _merge_guest(db: sqlite_utils.Database, user_id: int, client_token: Any) -> None:
-    """A guest who signs up: their guest row points at the new user (the content model moves chats)."""
+    """A guest who signs up: their guest row points at the new user, and each area hands over what
+    the guest had (ON_GUEST_MERGED: the content model moves the guest's chats)."""
     if client_token:
+        guests = db.execute(
+            "SELECT id FROM users WHERE client_token = ? AND type = 'guest' AND merged_into IS NULL",
+            [str(client_token)],
+        ).fetchall()
         db.execute(
             "UPDATE users SET merged_into = ? WHERE client_token = ? AND type = 'guest'",
             [user_id, str(client_token)],
         )
+        for (guest_id,) in guests:
+            for merge in ON_GUEST_MERGED:
+                merge(db, guest_id, user_id)
 
 
 def _signed_in(db: sqlite_utils.Database, call: Call, user_id: int) -> tuple[dict[str, Any], str, int]:

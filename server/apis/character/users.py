@@ -34,6 +34,8 @@ DELETED_NAME = "Deleted user"
 ON_DELETE: list[Callable[[sqlite_utils.Database, int], None]] = []
 # "Clear usage records" (/user/clearRecords): what each area counts as the user's usage history.
 ON_CLEAR_RECORDS: list[Callable[[sqlite_utils.Database, int], None]] = []
+# A guest who signs up (``fn(db, guest_id, user_id)``): each area hands what the guest had to the user.
+ON_GUEST_MERGED: list[Callable[[sqlite_utils.Database, int, int], None]] = []
 
 # scrypt with the parameters RFC 7914 suggests for interactive logins: about 50 ms and 16 MB, run
 # in a thread (``asyncio.to_thread``) so the event loop never waits for it.

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from server.apis.character import users
 from server.apis.character.content import catalog, chat, demo, media, store
 from server.apis.character.content.model import CHARACTER, NOVEL, WORLD, Kind
 from server.apis.character.content.store import NARRATOR
@@ -133,6 +134,10 @@ def bind(entry: Op) -> Callable[[Call], Awaitable[Any]]:
 
 handlers = Handlers()
 handlers.schema(store.create_tables)
+# What the accounts area does to a user reaches their chats and content (in the same write).
+users.ON_DELETE.append(store.forget_user)
+users.ON_CLEAR_RECORDS.append(store.clear_history)
+users.ON_GUEST_MERGED.append(store.adopt_guest)
 handlers.seeder(demo.seed_characters)
 for _entry in OPERATIONS:
     handlers(_entry.operation_id)(bind(_entry))

@@ -215,6 +215,31 @@ def custom_profiles_known(call: Call) -> bool:
     return _accounts("custom_profile") is not None
 
 
+# --- what happens to a user's content when the account changes (the accounts area's hooks) ---
+
+
+def forget_user(db: sqlite_utils.Database, user_id: int) -> None:
+    """A deleted user's private data: their chats, media tasks, marks and private content. What
+    they released stays for those who chat with it, and their ratings stay (as the deleted user's)."""
+    owner = f"user:{int(user_id)}"
+    for table in ("sessions", "media_tasks", "content_counters"):
+        db.execute(f"DELETE FROM {table} WHERE owner = ?", [owner])
+    db.execute("DELETE FROM content_marks WHERE user_id = ?", [int(user_id)])
+    db.execute("DELETE FROM content WHERE owner_id = ? AND visibility = ?", [int(user_id), PRIVATE])
+
+
+def clear_history(db: sqlite_utils.Database, user_id: int) -> None:
+    """`/user/clearRecords`: the user's chat histories."""
+    db.execute("DELETE FROM sessions WHERE owner = ?", [f"user:{int(user_id)}"])
+
+
+def adopt_guest(db: sqlite_utils.Database, guest_id: int, user_id: int) -> None:
+    """A guest who signs up keeps their chats: the guest's sessions and media become the user's."""
+    old, new = f"guest:{int(guest_id)}", f"user:{int(user_id)}"
+    for table in ("sessions", "media_tasks"):
+        db.execute(f"UPDATE {table} SET owner = ? WHERE owner = ?", [new, old])
+
+
 # --- content ----------------------------------------------------------------------------------
 
 
