@@ -28,7 +28,9 @@ def _replies(app: Client, path: str, token: str, **body: Any) -> list[dict[str, 
 def test_a_guest_who_signs_up_keeps_their_chats(app):
     login = app.post("/guest/login", client_token="phone-42")
     guest_token, guest_id = login.headers["session-token"], login.json()["result"]["guest_id"]
-    reply = _replies(app, "/guest/genChat", guest_token, guest_id=guest_id, character_id=1, content="Hi Lily!")
+    reply = _replies(
+        app, "/guest/genChat", guest_token, guest_id=guest_id, character_id=1, content="Hi Lily!"
+    )
     app.ok("POST", "/user/sendEmailCode", email="newcomer@example.com")
     signed_up = app.post(
         "/user/code_login",
@@ -80,4 +82,7 @@ def test_clearing_usage_records_empties_the_chat_histories_and_keeps_the_charact
     app.ok("POST", "/user/clearRecords", ALICE, user_id=1)
     assert app.ok("POST", "/character/getChatHistory", ALICE, user_id=1, character_id=2) == []
     assert app.ok("POST", "/character/getCharactersChatRecently", ALICE, user_id=1, limit=10, page_no=1) == []
-    assert app.ok("POST", "/character/getProfile", ALICE, user_id=1, character_id=2)["name"] == "Captain Rowan Vale"
+    assert (
+        app.ok("POST", "/character/getProfile", ALICE, user_id=1, character_id=2)["name"]
+        == "Captain Rowan Vale"
+    )
