@@ -144,6 +144,7 @@ LABELS: dict[str, dict[str, str]] = {
         "js_cookie": "A page cannot set cookies for another server: use the curl command.",
         "js_status": "Status",
         "js_time": "ms",
+        "js_empty": "(no body)",
     },
     "zh": {
         "version": "版本",
@@ -253,6 +254,7 @@ LABELS: dict[str, dict[str, str]] = {
         "js_cookie": "页面不能为其他服务器设置 Cookie：请使用 curl 命令。",
         "js_status": "状态",
         "js_time": "毫秒",
+        "js_empty": "（没有返回内容）",
     },
 }
 
