@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import rendered_docs
 
-from generators.docs.render import load_spec, render_all
+from generators.docs.render import load_spec
 
 SPEC = Path(__file__).resolve().parent.parent / "spec"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -171,7 +172,7 @@ class Page:
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("docs")
-    for name, text in render_all(SPEC).items():
+    for name, text in rendered_docs().items():
         (out / name).write_text(text, encoding="utf-8")
     return out
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import operations
+from helpers import operations, rendered_docs
 
 from generators.docs.labels import labels
-from generators.docs.render import load_spec, render_all, render_html
+from generators.docs.render import load_spec, render_html
 from generators.docs.styles import Style
 from generators.refs import follow_refs
 
@@ -27,9 +27,8 @@ APIS = ["character", "session-store", "aichat", "yike"]
 LANG = {"character": "en", "session-store": "zh", "aichat": "zh", "yike": "zh"}
 
 
-@functools.cache
 def pages() -> dict[str, str]:
-    return render_all(SPEC)
+    return rendered_docs()
 
 
 @functools.cache
@@ -55,14 +54,18 @@ class Element:
         return found
 
     def by_id(self, key: str) -> Element | None:
+        return self.ids().get(key)
+
+    @functools.cache  # noqa: B019 - a page's tree lives as long as the test session anyway
+    def ids(self) -> dict[str, Element]:
+        found = {}
         for child in self.children:
             if isinstance(child, Element):
-                if child.attrs.get("id") == key:
-                    return child
-                hit = child.by_id(key)
-                if hit is not None:
-                    return hit
-        return None
+                if "id" in child.attrs:
+                    found.setdefault(child.attrs["id"], child)
+                for key, element in child.ids().items():
+                    found.setdefault(key, element)
+        return found
 
 
 VOID = {"meta", "input", "br", "img", "link", "hr", "option"}
