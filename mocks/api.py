@@ -319,11 +319,21 @@ def spec_files(spec_path: Path, *, at_root: bool = False) -> dict[str, Payload]:
     return files
 
 
+def docs_for(spec_path: Path) -> Path | None:
+    """docs/<api>.html or docs/<api>.md next to the spec/ folder, when generated."""
+    folder = spec_path.resolve().parent.parent / "docs"
+    for suffix in (".html", ".md"):
+        candidate = folder / f"{spec_path.stem}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def docs_page(spec_path: Path) -> bytes:
     """docs/<api>.html next to the spec/ folder, as `mdcontract docs` wrote it (and `mdcontract check`
-    keeps it up to date); for a spec with no generated docs, the same page rendered from the spec."""
-    generated = spec_path.resolve().parent.parent / "docs" / f"{spec_path.stem}.html"
-    if generated.is_file():
+    keeps it up to date); for a spec with no generated HTML, the same page rendered from the spec."""
+    generated = docs_for(spec_path)
+    if generated is not None and generated.suffix == ".html":
         return generated.read_bytes()
     from generators.docs.render import load_spec, render_html, style_for
 

@@ -459,10 +459,14 @@ def test_try_it_sends_to_the_server_serving_the_page(served, mock_url):
 def test_try_it_sends_to_the_server_the_reader_chooses(html, mock_url):
     # opened as a file, the page sends wherever the reader points it (the mock allows any origin)
     for page in open_page(html / "session-store.html"):
-        assert page.js("document.getElementById('server').value") == "http://localhost:8000"
+        assert page.js("document.getElementById('server').value") == "http://localhost:8000"  # the spec's
         page.js(f"document.getElementById('server').value = '{mock_url}/session-store'")
         status, body = try_it(page, "post_query_user_info")
         assert status == 200 and json.loads(body)
+    # or in the page's address, for a link to share
+    for page in open_page(html / "session-store.html", f"?server={mock_url}/session-store"):
+        assert page.js("document.getElementById('server').value") == f"{mock_url}/session-store"
+        assert try_it(page, "post_query_user_info")[0] == 200
 
 
 def test_one_spec_at_the_root_has_its_docs_at_docs_and_under_its_name():
