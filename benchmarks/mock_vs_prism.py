@@ -116,7 +116,7 @@ def scenario_for(doc: dict[str, Any], name: str, path: str, method: str) -> Scen
                 )
             )
     if operation.get("security", doc.get("security")):
-        headers["authorization"] = "Bearer tokenabcde"
+        headers["authorization"] = "Bearer mock-token"  # accepted by the mock (and by Prism, as any)
     body = b""
     request_body = deref(doc, operation.get("requestBody"))
     if request_body:

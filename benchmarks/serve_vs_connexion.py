@@ -186,6 +186,7 @@ class StreamRun:
     longest_gap: list[float]
     chunks: int
     failed: int
+    first_failure: str = ""
 
 
 async def _streams(port: int, count: int) -> StreamRun:
@@ -206,6 +207,7 @@ async def _streams(port: int, count: int) -> StreamRun:
                 async with session.request(method, url, headers=headers, json=body) as response:
                     if response.status != 200:
                         run.failed += 1
+                        run.first_failure = run.first_failure or f"{response.status} {await response.text()}"
                         return
                     async for _chunk in response.content.iter_any():
                         now = time.perf_counter()
@@ -215,8 +217,9 @@ async def _streams(port: int, count: int) -> StreamRun:
                             gaps.append(now - last)
                         last = now
                         run.chunks += 1
-            except (TimeoutError, aiohttp.ClientError):
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 run.failed += 1
+                run.first_failure = run.first_failure or repr(exc)
                 return
             run.longest_gap.append(max(gaps))
 
@@ -229,9 +232,7 @@ async def _stream_requests(session: Any, base: str, count: int) -> list[tuple[st
     token = {"authorization": "Bearer demo-yike-alice"}
     made = []
     for index in range(count):
-        async with session.post(
-            f"{base}/yike/api/chat/conversations", headers=token, json={"prompt_id": 1}
-        ) as r:
+        async with session.post(f"{base}/yike/api/chat/conversations", headers=token, json={}) as r:
             conversation = (await r.json()).get("id")
         url = f"{base}/yike/api/chat/conversations/{conversation}/messages"
         async with session.post(url, headers=token, json={"content": f"讲一个故事 {index}"}) as r:
@@ -252,10 +253,11 @@ def streams_part(args: argparse.Namespace) -> dict[str, Any]:
         run = asyncio.run(_streams(port, args.streams))
     first = sorted(run.first_chunk)
     if not first:
-        raise SystemExit(f"no stream answered ({run.failed} failed)")
+        raise SystemExit(f"no stream answered ({run.failed} failed; first: {run.first_failure[:300]})")
     return {
         "streams": args.streams,
         "failed": run.failed,
+        "first_failure": run.first_failure,
         "ttft_configured_ms": ttft_ms,
         "ttft_median_ms": statistics.median(first) * 1000,
         "ttft_p99_ms": first[min(len(first) - 1, int(len(first) * 0.99))] * 1000,

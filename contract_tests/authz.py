@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.credentials import credential_for
 from contract_tests.http import Reading, fetch
 from contract_tests.resources import (
     content_type,
@@ -32,10 +33,34 @@ from contract_tests.resources import (
 )
 from contract_tests.spec import PRIVATE_KINDS
 
-NO_SECOND_TOKEN = (
-    "authorization not checked (one token given): add --token-b with a second user's token to check "
-    "that user B cannot read or change user A's sessions, characters and conversations"
-)
+
+def second_user_notices(model: Any, token_b: str | None) -> list[str]:
+    """What the summary says about the user-against-user checks, in this spec's own words: the kinds
+    of resources its operations name (none: the checks have nothing to look at here)."""
+    kinds = sorted({kind for operation in model.operations() for kind in operation.owned_inputs.values()})
+    if not kinds:
+        if token_b:
+            return [
+                "--token-b was not used: no operation of this spec names a resource the user-against-user "
+                "checks know (a session, conversation, character ...)"
+            ]
+        return []
+    if token_b:
+        return []
+    return [
+        "user against user not checked (one user's credentials given): add --token-b with a second user's "
+        f"token to check that user B cannot read or change user A's {_listed([_plural(k) for k in kinds])}"
+    ]
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word if word.endswith("s") else word + "s"
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 @dataclass(frozen=True)
@@ -63,7 +88,8 @@ def probe_as_user_b(case: Any, kwargs: dict[str, Any]) -> None:
     if settings.user_id_b:
         # B names itself: a server that checks the user but not who owns the session must still refuse.
         pin_user(as_b, operation, settings.user_id_b)
-    request = request_for(as_b, f"Bearer {settings.token_b}", base_url=kwargs.get("base_url"))
+    credential = credential_for(model_of(case).raw, settings.token_b)
+    request = request_for(as_b, credential, base_url=kwargs.get("base_url"), headers=kwargs.get("headers"))
     reading = fetch(request, app=case.operation.app, limits=settings.stream_limits)
     state = memory_of(case)
     with state.lock:
@@ -98,7 +124,7 @@ def judge(case: Any, response: Any) -> str | None:
         return f"user B read user A's {described}: {operation.label} answered the second token (--token-b) with A's data"
     if not private and not _owner_only(operation, probe.resources):
         return None
-    owner = principal(response.request.headers, case.body)
+    owner = principal(model, response.request, case.body)
     owned = a_succeeded or any((owner, kind, value) in state.owned for _, kind, value in probe.resources)
     if not owned:
         return None

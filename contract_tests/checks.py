@@ -203,7 +203,7 @@ def deleted_stays_deleted(ctx: Any, response: Any, case: Any) -> None:
     model = model_of(case)
     if not succeeded(model, response.status_code, response.content, content_type(response.headers)):
         return
-    who = principal(response.request.headers, case.body)
+    who = principal(model, response.request, case.body)
     named = named_resources(case, operation)
     if operation.action == "delete":
         # Only what the verb names is gone: /character/delChat deletes chats, not the character it names.

@@ -27,10 +27,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from contract_tests import credentials
 from contract_tests.http import Limits
 from contract_tests.state import Settings
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
+MOCK_TOKENS_HINT = (
+    "the mdcontract mock accepts mock-token and the tokens its spec documents, listed on its index page; "
+    "`mdcontract mock --any-token` accepts any"
+)
 USAGE_ERROR = 2
 
 
@@ -52,13 +57,30 @@ def parser() -> argparse.ArgumentParser:
         "--token",
         metavar="TOKEN",
         default=os.environ.get("MDCONTRACT_TOKEN") or None,
-        help="user A's bearer token, sent as `Authorization: Bearer TOKEN` (default: $MDCONTRACT_TOKEN)",
+        help="user A's token, put where the spec's security schemes say: `Authorization: Bearer TOKEN` "
+        "(http bearer, oauth2, or no scheme declared), or the apiKey's header, query parameter or cookie "
+        "(default: $MDCONTRACT_TOKEN)",
     )
     p.add_argument(
         "--token-b",
         metavar="TOKEN",
         default=os.environ.get("MDCONTRACT_TOKEN_B") or None,
         help="a second user's token: checks that B cannot reach A's data (default: $MDCONTRACT_TOKEN_B)",
+    )
+    p.add_argument(
+        "--auth",
+        metavar="USER:PASSWORD",
+        default=os.environ.get("MDCONTRACT_AUTH") or None,
+        help="HTTP basic credentials, for the spec's basic security schemes (default: $MDCONTRACT_AUTH)",
+    )
+    p.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        type=_header,
+        metavar="NAME:VALUE",
+        help="a header every request carries, ours and schemathesis's (repeatable), e.g. -H 'X-Tenant: 7'",
     )
     p.add_argument("--user-id", metavar="ID", help="user A's id, put in the `user_id` of every valid request")
     p.add_argument("--user-id-b", metavar="ID", help="user B's id, named by the requests sent with --token-b")
@@ -139,7 +161,7 @@ def main(argv: list[str]) -> int:
     except UsageError as exc:
         print(f"mdcontract test: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
-    if not args.stateless and is_mock(args.base_url):
+    if not args.stateless and plan.mock:
         plan.assume_stateless(
             "the target is the mdcontract mock, which keeps no state: running as with --stateless"
         )
@@ -150,6 +172,14 @@ def main(argv: list[str]) -> int:
             )
             return USAGE_ERROR
     return _run(plan)
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, colon, value = text.partition(":")
+    name = name.strip()
+    if not colon or not name or any(c in name for c in ' \t()<>@,;\\"/[]?={}'):
+        raise argparse.ArgumentTypeError(f"expected NAME:VALUE, e.g. 'X-API-Key: abc', not {text!r}")
+    return name, value.strip()
 
 
 def _positive_int(text: str) -> int:
@@ -171,8 +201,11 @@ class Plan:
         self.filters = filters
         self.seed = args.seed if args.seed is not None else random.randrange(2**31)
         self.reasons: list[str] = []
+        self._mock: bool | None = None
         self.settings = Settings(
             token=args.token,
+            basic=args.auth,
+            headers=tuple(args.header),
             token_b=args.token_b,
             user_id=args.user_id,
             user_id_b=args.user_id_b,
@@ -180,23 +213,50 @@ class Plan:
             stream_limits=Limits(max_items=args.stream_max_items, max_seconds=args.stream_timeout),
         )
 
+    @property
+    def mock(self) -> bool:
+        """Whether the target is `mdcontract mock` (asked once, when it matters)."""
+        if self._mock is None:
+            self._mock = is_mock(self.args.base_url)
+        return self._mock
+
     def assume_stateless(self, reason: str) -> None:
         self.args.stateless = True
         self.phases = [phase for phase in self.phases if phase != "stateful"]
         self.settings = dataclasses.replace(self.settings, stateless=True)
         self.reasons.append(reason)
 
-    def notices(self) -> list[str]:
-        from contract_tests.authz import NO_SECOND_TOKEN
+    def notices(self, refused: set[str] | None = None) -> list[str]:
+        """What the summary says about how the run was set up; `refused`: the operations that
+        answered only 401/403 (schemathesis's "Authentication failed")."""
+        from contract_tests import authz
         from contract_tests.spec import model_for
 
         found = list(self.reasons)
-        if self.args.stateless and not self.reasons:
+        args = self.args
+        if args.stateless and not self.reasons:
             found.append("stateless target: the stateful phase and the checks that compare requests are off")
-        if not model_for(self.raw).has_security:
+        model = model_for(self.raw)
+        if not model.has_security:
             found.append("authorization checks skipped: the spec declares no security scheme")
-        elif not self.args.token_b and not self.args.stateless:
-            found.append(NO_SECOND_TOKEN)
+            return found
+        carried = {name.lower() for name, _ in args.header}
+        signed_in = bool(args.token or args.auth) or any(
+            name in carried for where, name in model.credential_names if where == "header"
+        )
+        if not signed_in:
+            found.append(
+                "no credentials given (--token, --auth or --header): the operations that require them "
+                "were tested without valid credentials only"
+            )
+        elif not args.stateless:
+            found += authz.second_user_notices(model, args.token_b)
+        found += credentials.unmet(self.raw, args.token, args.auth)
+        if refused and signed_in:
+            found.append(
+                f"{len(refused)} operations answered only 401/403: the credentials given were refused"
+                + (f" ({MOCK_TOKENS_HINT})" if self.mock else "")
+            )
         return found
 
 
@@ -227,6 +287,17 @@ def _plan(args: argparse.Namespace) -> Plan:
         raise UsageError("--token-b needs --token: user B is checked against user A")
     if args.token_b and args.token_b == args.token:
         raise UsageError("--token-b must be another user's token than --token")
+    if args.auth is not None and ":" not in args.auth:
+        raise UsageError("--auth: give USER:PASSWORD")
+    schemes = credentials.schemes(raw)
+    if args.auth and schemes and not any(credentials.kind(s) == "basic" for s in schemes.values()):
+        named = ", ".join(
+            f"{name} ({s.get('type')} {s.get('scheme', s.get('in', ''))})".strip()
+            for name, s in schemes.items()
+        )
+        raise UsageError(
+            f"--auth: {spec} has no HTTP basic security scheme (it has {named}); give its token with --token"
+        )
     operations = _operations(raw)
     filters: list[str] = []
     for wanted in args.operation:
@@ -329,8 +400,14 @@ def _schemathesis_args(plan: Plan, config_file: Path, html_dir: Path | None) -> 
         "none",
         *plan.filters,
     ]
-    if args.token:
-        argv += ["--header", f"Authorization: Bearer {args.token}"]
+    if not credentials.schemes(plan.raw):
+        # no scheme to map credentials to: the token is a bearer token, as our own APIs take it
+        if args.token:
+            argv += ["--header", f"Authorization: Bearer {args.token}"]
+        if args.auth:
+            argv += ["--auth", args.auth]
+    for name, value in args.header:
+        argv += ["--header", f"{name}: {value}"]
     if args.stateless:
         from contract_tests.config import STATEFUL_BUILTIN_CHECKS
 
@@ -347,6 +424,32 @@ def _schemathesis_args(plan: Plan, config_file: Path, html_dir: Path | None) -> 
     return argv
 
 
+class _Renaming:
+    """A text stream that writes through to another, with some strings replaced on the way."""
+
+    def __init__(self, stream: Any, renames: dict[str, str]) -> None:
+        self._stream = stream
+        self._renames = renames
+
+    def write(self, text: str) -> int:
+        for old, new in self._renames.items():
+            text = text.replace(old, new)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, flush, encoding ...: the real stream's
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _renamed_in_output(renames: dict[str, str]) -> Any:
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Renaming(sys.stdout, renames), _Renaming(sys.stderr, renames)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def _run(plan: Plan) -> int:
     import click
     from schemathesis.cli import schemathesis as schemathesis_cli
@@ -357,17 +460,24 @@ def _run(plan: Plan) -> int:
 
     with tempfile.TemporaryDirectory(prefix="mdcontract-test-") as scratch:
         config_file = Path(scratch) / "schemathesis.toml"
-        config_file.write_text(config_file_text(), encoding="utf-8")
+        tables = credentials.schemathesis_auth(plan.raw, plan.args.token, plan.args.auth)
+        config_file.write_text(config_file_text() + credentials.config_text(tables), encoding="utf-8")
         html_dir = Path(scratch) / "html" if plan.args.html else None
         memory = state.start_run(plan.settings)
         outcome = summary.start()
         code: int
+        # Schemathesis names the files of this scratch directory in its output; they are gone once the
+        # run ends, so the user is shown where the reports really go.
+        renames = {str(config_file): "mdcontract test's own (temporary)"}
+        if html_dir is not None:
+            renames[str(html_dir / "index.html")] = str(plan.args.html)
         try:
-            schemathesis_cli.main(
-                args=_schemathesis_args(plan, config_file, html_dir),
-                prog_name="mdcontract test",
-                standalone_mode=False,
-            )
+            with _renamed_in_output(renames):
+                schemathesis_cli.main(
+                    args=_schemathesis_args(plan, config_file, html_dir),
+                    prog_name="mdcontract test",
+                    standalone_mode=False,
+                )
             code = 0
         except SystemExit as exc:
             code = int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 1
@@ -379,7 +489,7 @@ def _run(plan: Plan) -> int:
         finally:
             state.end_run()
             outcome.active = False
-        notices = plan.notices()
+        notices = plan.notices(outcome.refused)
         reports = []
         if plan.args.junit and Path(plan.args.junit).is_file():
             summary.annotate_junit(Path(plan.args.junit), memory, notices)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract_tests.credentials import credential_for
 from contract_tests.http import fetch
-from contract_tests.resources import content_type, header, request_for, succeeded
+from contract_tests.resources import content_type, request_for, succeeded
 from contract_tests.spec import Operation, SpecModel
 from contract_tests.state import Settings
 
@@ -28,7 +29,8 @@ def read_back(
 ) -> str | None:
     """A failure message when a read of a just-deleted resource still succeeds."""
     known = {**case.path_parameters, **case.query, **(case.body if isinstance(case.body, dict) else {})}
-    authorization = header(response.request.headers, "authorization") or None
+    # the same user as the delete: user A, signed in as the command line says
+    credential = credential_for(model.raw, settings.token, settings.basic)
     sent = 0
     for reader in model.operations():
         if reader.action != "read" or reader.label == operation.label:
@@ -41,7 +43,9 @@ def read_back(
             if follow is None:
                 continue
             reading = fetch(
-                request_for(follow, authorization), app=case.operation.app, limits=settings.stream_limits
+                request_for(follow, credential, headers=dict(settings.headers)),
+                app=case.operation.app,
+                limits=settings.stream_limits,
             )
             sent += 1
             if succeeded(

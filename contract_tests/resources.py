@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from contract_tests.credentials import Credential
 from contract_tests.http import Request
 from contract_tests.spec import (
     JSON_MEDIA_TYPE,
@@ -99,9 +100,32 @@ def succeeded(model: SpecModel, status: int, content: bytes, media_type: str) ->
     return envelope.is_success(body)
 
 
-def principal(request_headers: Mapping[str, Any], body: Any) -> Principal:
+def principal(model: SpecModel, request: Any, body: Any) -> Principal:
+    """Who sent `request` (a sent request: `.headers`, `.url`): its credentials, wherever the spec
+    puts them (Authorization, an API key in a header, the query or a cookie), and its `user_id`."""
     user = body.get("user_id") if isinstance(body, dict) else None
-    return (header(request_headers, "authorization"), "" if user is None else str(user))
+    query = parse_qs(urlsplit(str(getattr(request, "url", "") or "")).query)
+    cookies = _cookies(header(request.headers, "cookie"))
+    carried = []
+    for location, name in model.credential_names:
+        if location == "header":
+            value = header(request.headers, name)
+        elif location == "query":
+            value = next((v[-1] for k, v in query.items() if k.lower() == name), "")
+        else:
+            value = cookies.get(name, "")
+        if value:
+            carried.append(f"{name}={value}")
+    return ("; ".join(carried), "" if user is None else str(user))
+
+
+def _cookies(text: str) -> dict[str, str]:
+    found = {}
+    for part in text.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name:
+            found[name.lower()] = value
+    return found
 
 
 def named_resources(case: Any, operation: Operation) -> list[tuple[str, str, str]]:
@@ -182,7 +206,7 @@ def observe(case: Any, response: Any, operation: Operation, model: SpecModel) ->
     media_type = content_type(response.headers)
     if not succeeded(model, response.status_code, response.content, media_type):
         return
-    who = principal(response.request.headers, case.body)
+    who = principal(model, response.request, case.body)
     state = memory_of(case)
     body = json_body(response.content, media_type)
     found: set[Resource] = {(who, kind, value) for _, kind, value in named_resources(case, operation)}
@@ -195,17 +219,36 @@ def observe(case: Any, response: Any, operation: Operation, model: SpecModel) ->
                 state.deleted.pop((who, kind, value), None)
 
 
-def request_for(case: Any, authorization: str | None, *, base_url: str | None = None) -> Request:
-    """The request schemathesis would send for `case`, with the given Authorization header (or none)."""
+def request_for(
+    case: Any,
+    credential: Credential | None,
+    *,
+    base_url: str | None = None,
+    headers: Mapping[str, Any] | None = None,
+) -> Request:
+    """The request schemathesis would send for `case`, with `headers` (the run's `--header`s) and then a
+    user's credential added (none: the case as it is, with whatever credentials it already carries)."""
     if not base_url:
         base_url = case.operation.base_url or ""
         if case.operation.app is not None:
             # In-process: the app sees only the path, under the base path the spec's servers give.
             base_url = urlunsplit(("http", "testserver", urlsplit(base_url).path.rstrip("/"), "", ""))
-    headers = {"Authorization": authorization} if authorization else None
-    prepared = case.as_transport_kwargs(base_url=base_url, headers=headers)
+    extra = {str(k): str(v) for k, v in (headers or {}).items()}
+    query: dict[str, str] = {}
+    if credential:
+        extra = {k: v for k, v in extra.items() if k.lower() not in {h.lower() for h in credential.headers}}
+        extra.update(credential.headers)
+        query = dict(credential.query)
+        if credential.cookies:
+            cookie = "; ".join(f"{name}={value}" for name, value in credential.cookies.items())
+            extra["Cookie"] = cookie
+    prepared = case.as_transport_kwargs(base_url=base_url, headers=extra or None)
     url = prepared["url"]
     params = prepared.get("params")
+    if params and not isinstance(params, str):
+        params = {**params, **query} if isinstance(params, dict) else params
+    elif query:
+        params = query if not params else params + "&" + urlencode(query)
     if params:
         url += ("&" if "?" in url else "?") + (
             params if isinstance(params, str) else urlencode(params, doseq=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from contract_tests import credentials
 from generators.jsonschema import convert as convert_schema  # one OpenAPI 3.0 -> JSON Schema translation
 
 STREAM_MEDIA_TYPES = ("application/x-ndjson", "text/event-stream", "text/plain")
@@ -522,6 +523,16 @@ class SpecModel:
     @cached_property
     def has_security(self) -> bool:
         return any(operation.requires_auth for operation in self.operations())
+
+    @cached_property
+    def credential_names(self) -> tuple[tuple[str, str], ...]:
+        """(location, lower-cased name) of everything that carries a credential: the Authorization
+        header and each apiKey scheme's header, query parameter or cookie."""
+        found = [("header", "authorization")]
+        for scheme in credentials.schemes(self.raw).values():
+            if credentials.kind(scheme) == "apiKey":
+                found.append((str(scheme.get("in", "header")), str(scheme.get("name", "")).lower()))
+        return tuple(dict.fromkeys(found))
 
 
 def _examples(model: SpecModel, content: dict[str, Any]) -> Iterator[Any]:

@@ -21,6 +21,10 @@ from contract_tests.http import Limits
 @dataclass(frozen=True)
 class Settings:
     token: str | None = None
+    # HTTP basic credentials (`user:password`), for the spec's basic security schemes.
+    basic: str | None = None
+    # Headers every request carries (`--header NAME:VALUE`), ours included.
+    headers: tuple[tuple[str, str], ...] = ()
     # A second user's token: enables the authorization checks (user B must not reach user A's data).
     token_b: str | None = None
     # The users the tokens belong to, for APIs whose requests name their user (`user_id` in the body):
@@ -39,6 +43,7 @@ class Settings:
         )
         return cls(
             token=os.environ.get("MDCONTRACT_TOKEN") or None,
+            basic=os.environ.get("MDCONTRACT_AUTH") or None,
             token_b=os.environ.get("MDCONTRACT_TOKEN_B") or None,
             user_id=os.environ.get("MDCONTRACT_USER_ID") or None,
             user_id_b=os.environ.get("MDCONTRACT_USER_ID_B") or None,
@@ -48,7 +53,7 @@ class Settings:
 
 
 Principal = tuple[str, str]
-"""Who sent a request: its Authorization header and the `user_id` it names (for APIs without tokens)."""
+"""Who sent a request: the credentials it carries and the `user_id` it names (for APIs without tokens)."""
 Resource = tuple[Principal, str, str]
 """(who, kind, id): e.g. ((`Bearer a`, `1`), `session`, `5`)."""
 

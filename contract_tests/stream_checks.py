@@ -11,7 +11,7 @@ from typing import Any
 
 from contract_tests import streams
 from contract_tests.http import Reading, Request, fetch
-from contract_tests.resources import header, memory_of, request_for
+from contract_tests.resources import memory_of, request_for
 from contract_tests.state import Settings
 
 
@@ -20,10 +20,8 @@ class StreamDidNotEnd(Exception):
 
 
 def read_ahead(case: Any, kwargs: dict[str, Any], settings: Settings) -> None:
-    authorization = header(case.headers or {}, "authorization") or (
-        f"Bearer {settings.token}" if settings.token else None
-    )
-    request = request_for(case, authorization, base_url=kwargs.get("base_url"))
+    # the case carries the credentials schemathesis placed (or generated); the run's --header's are in kwargs
+    request = request_for(case, None, base_url=kwargs.get("base_url"), headers=kwargs.get("headers"))
     reading = read(request, case, settings)
     memory = memory_of(case)
     with memory.lock:

@@ -17,6 +17,7 @@ import schemathesis
 
 from contract_tests import hooks as hooks  # registers our checks and hooks
 from contract_tests.config import SANITIZED_KEYS, SENSITIVE_MARKERS, STATEFUL_BUILTIN_CHECKS
+from contract_tests.credentials import credential_for
 from contract_tests.state import Settings, end_run, start_run
 
 UNIT_PHASES = ("examples", "coverage", "fuzzing")
@@ -45,8 +46,11 @@ def load(
     config = schema.config
     if base_url is not None:
         config.base_url = base_url
-    if settings.token:
-        config.headers = {**(config.headers or {}), "Authorization": f"Bearer {settings.token}"}
+    # the credentials where the spec's security schemes want them (headers only: what `validate` sends)
+    credential = credential_for(schema.raw_schema, settings.token, settings.basic)
+    extra = {**dict(settings.headers), **credential.headers}
+    if extra:
+        config.headers = {**(config.headers or {}), **extra}
     config.seed = seed
     config.output.sanitization.keys_to_sanitize = SANITIZED_KEYS
     config.output.sanitization.sensitive_markers = SENSITIVE_MARKERS

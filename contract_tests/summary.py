@@ -34,6 +34,8 @@ class Outcome:
     failures: dict[tuple[str, str, str], FailureRow] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seed: int | None = None
+    # operations that answered only 401/403 (schemathesis's "Authentication failed" warning)
+    refused: set[str] = field(default_factory=set)
 
 
 OUTCOME = Outcome()
@@ -82,6 +84,10 @@ class Collector(schemathesis_cli.EventHandler):
         elif isinstance(event, events.NonFatalError):
             detail = (getattr(event.info, "message", "") or "").strip().splitlines()
             outcome.errors.append(f"{event.label}: {event.info.title}" + (f": {detail[0]}" if detail else ""))
+        elif isinstance(event, events.EngineFinished):
+            missing = getattr(getattr(ctx, "warnings", None), "missing_auth", None) or {}
+            for labels in missing.values():
+                outcome.refused |= set(labels)
         elif isinstance(event, events.FatalError):
             outcome.errors.append(
                 str(event.exception).strip().splitlines()[0] if str(event.exception) else "fatal error"

@@ -8,6 +8,7 @@ than Prism (DESIGN.md has the numbers).
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import random
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -24,7 +25,7 @@ from mocks.prefer import NONE, ControlError, Preferences, parse_preferences
 from mocks.routing import Router
 from mocks.spec import iter_operations
 from mocks.streams import base_media_type
-from mocks.validation import MAX_BODY, Invalid, check_body, check_params, has_credentials
+from mocks.validation import MAX_BODY, Invalid, accepted_tokens, check_body, check_params, has_credentials
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -40,6 +41,8 @@ class MockOptions:
     delay_ms: float = 0.0
     fail_rate: float = 0.0
     cors: bool = True
+    # accept any credential (but one that says it is invalid), not only the tokens the spec documents
+    any_token: bool = False
 
 
 class MockAPI:
@@ -60,6 +63,7 @@ class MockAPI:
             self.router.add(path, method, operation)
         self.errors: ErrorTemplate = compile_invalid_input(ctx)
         self.unauthorized: ErrorTemplate | None = compile_error(ctx, "x-unauthorized")
+        self.tokens: frozenset[str] | None = None if options.any_token else accepted_tokens(ctx.doc)
         self.files = files or {}
         self._fail = random.Random(f"{options.seed}:faults:{ctx.name}")
         exposed = sorted(
@@ -152,7 +156,7 @@ class MockAPI:
         # Credentials, then the request, are checked like a server would; an explicit Prefer
         # code wins over both, so that error screens can be built with any request (what could
         # be read of it still picks among content-based examples).
-        if prefs.code is None and not has_credentials(op.security, headers, query):
+        if prefs.code is None and not has_credentials(op.security, headers, query, self.tokens):
             return self._unauthorized(op)
         try:
             if len(raw) > MAX_BODY:
@@ -211,6 +215,8 @@ class MockAPI:
         if found is not None and found[1] and found[1][0].documented:
             return found[1][0].payload
         message = "credentials are required: send `Authorization: Bearer <token>`"
+        if self.tokens is not None:
+            message += " with one of the tokens this mock accepts: " + ", ".join(sorted(self.tokens))
         return self.errors.payload(message, 401, ((b"www-authenticate", b"Bearer"),))
 
     async def _preflight(self, scope: Scope, send: Send, headers: dict[str, str], allow: str) -> None:
@@ -299,15 +305,19 @@ def _acceptable(examples: list[ResponseExample], accept: str | None) -> list[Res
     return chosen or examples
 
 
-def spec_files(spec_path: Path) -> dict[str, Payload]:
-    """The spec itself and its generated docs, served next to the operations."""
+def spec_files(spec_path: Path, *, at_root: bool = False) -> dict[str, Payload]:
+    """The spec itself and its HTML reference, served next to the operations: `/openapi.yaml` and
+    `/docs`. Served at the root (one spec), `/<api>/docs` leads to `/docs` too, so the address the
+    README gives works either way, and the page's try-it panel still finds the API next to it."""
     yaml_type = ((b"content-type", b"application/yaml; charset=utf-8"),)
-    files = {"/openapi.yaml": Payload(200, yaml_type, spec_path.read_bytes())}
-    docs = docs_for(spec_path)
-    if docs is not None:
-        # Markdown as text/plain: browsers show it instead of downloading it.
-        kind = b"text/html; charset=utf-8" if docs.suffix == ".html" else b"text/plain; charset=utf-8"
-        files["/docs"] = Payload(200, ((b"content-type", kind),), docs.read_bytes())
+    html_type = ((b"content-type", b"text/html; charset=utf-8"),)
+    files = {
+        "/openapi.yaml": Payload(200, yaml_type, spec_path.read_bytes()),
+        "/docs": Payload(200, html_type, docs_page(spec_path)),
+    }
+    if at_root:
+        moved = ((b"location", b"/docs"), (b"content-type", b"text/plain; charset=utf-8"))
+        files[f"/{spec_path.stem}/docs"] = Payload(307, moved, b"the docs are at /docs\n")
     return files
 
 
@@ -319,3 +329,20 @@ def docs_for(spec_path: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def docs_page(spec_path: Path) -> bytes:
+    """docs/<api>.html next to the spec/ folder, as `mdcontract docs` wrote it (and `mdcontract check`
+    keeps it up to date); for a spec with no generated HTML, the same page rendered from the spec."""
+    generated = docs_for(spec_path)
+    if generated is not None and generated.suffix == ".html":
+        return generated.read_bytes()
+    from generators.docs.render import load_spec, render_html, style_for
+
+    try:
+        spec = load_spec(spec_path)
+        return render_html(spec, spec_path.stem, style_for(spec_path.parent, spec_path.stem, spec)).encode()
+    except Exception as exc:  # the operations must still be served; the page says what went wrong
+        log.exception("could not render the docs of %s", spec_path)
+        message = html.escape(f"{type(exc).__name__}: {exc}")
+        return f"<!doctype html><title>docs</title><p>The docs of {html.escape(spec_path.name)} could not be rendered ({message}). Run <code>mdcontract docs</code> to see why.</p>\n".encode()

@@ -24,6 +24,7 @@ def build_app(
     delay_ms: float = 0,
     fail_rate: float = 0.0,
     cors: bool = True,
+    any_token: bool = False,
 ) -> MockApp:
     """The mock as an ASGI app. Raises SpecError listing every example that does not validate
     (and anything else that keeps a spec from being served)."""
@@ -31,7 +32,7 @@ def build_app(
         raise ValueError(f"fail_rate must be between 0 and 1, not {fail_rate}")
     if chunk_delay_ms < 0 or delay_ms < 0:
         raise ValueError("delays cannot be negative")
-    options = MockOptions(seed, float(chunk_delay_ms), float(delay_ms), float(fail_rate), cors)
+    options = MockOptions(seed, float(chunk_delay_ms), float(delay_ms), float(fail_rate), cors, any_token)
     if isinstance(specs, str | Path):
         return MockApp(root=_compile(Path(specs), options, mount=""))
     problems: list[str] = []
@@ -52,7 +53,7 @@ def build_app(
 
 def _compile(path: Path, options: MockOptions, mount: str) -> MockAPI:
     ctx = SpecContext(load_spec(path), path.stem, seed=options.seed)
-    files = spec_files(path)
+    files = spec_files(path, at_root=mount == "")
     api = MockAPI(ctx, options, files, mount=mount)
     if ctx.problems:
         raise SpecError([f"{path}: {problem}" for problem in ctx.problems])
@@ -109,17 +110,24 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
+def tokens_note(api: MockAPI) -> str:
+    """What the index says about credentials: the tokens this API's secured operations accept."""
+    if not any(op.security for op in api.operations):
+        return "none needed"
+    if api.tokens is None:
+        return "any (--any-token), except one containing <code>invalid</code>"
+    return ", ".join(f"<code>{html.escape(token)}</code>" for token in sorted(api.tokens))
+
+
 def _index_page(apis: dict[str, MockAPI]) -> Payload:
     rows = []
     for mount, api in apis.items():
         info = api.ctx.doc.get("info") or {}
         title = html.escape(str(info.get("title") or api.name))
-        links = [f'<a href="{mount}/openapi.yaml">spec</a>']
-        if "/docs" in api.files:
-            links.append(f'<a href="{mount}/docs">docs</a>')
+        links = [f'<a href="{mount}/openapi.yaml">spec</a>', f'<a href="{mount}/docs">docs</a>']
         rows.append(
             f"<tr><td><code>{html.escape(mount or '/')}</code></td><td>{title}</td>"
-            f"<td>{len(api.operations)}</td><td>{' · '.join(links)}</td></tr>"
+            f"<td>{len(api.operations)}</td><td>{' · '.join(links)}</td><td>{tokens_note(api)}</td></tr>"
         )
     page = f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>mdcontract mock</title>
@@ -129,7 +137,7 @@ td,th{{padding:.2rem .8rem;text-align:left}}code{{background:#f3f3f3;padding:0 .
 <p>Each operation answers its first documented example. Choose another with
 <code>Prefer: code=401</code>, <code>Prefer: example=&lt;name&gt;</code>, <code>Prefer: dynamic=true</code>
 (or <code>?__code=</code>, <code>?__example=</code>); pace streams with <code>Prefer: chunk-delay=50</code>.</p>
-<table><tr><th>prefix</th><th>API</th><th>operations</th><th>links</th></tr>
+<table><tr><th>prefix</th><th>API</th><th>operations</th><th>links</th><th>tokens accepted</th></tr>
 {"".join(rows)}
 </table></body></html>
 """

@@ -37,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--delay-ms", type=_non_negative, default=0.0, help="pause before every answer")
     p.add_argument("--fail-rate", type=_rate, default=0.0, help="share of requests answered 500 (0..1)")
     p.add_argument("--no-cors", dest="cors", action="store_false", help="no CORS headers, no preflight")
+    p.add_argument(
+        "--any-token",
+        action="store_true",
+        help="accept any credential, not only mock-token and the tokens the spec documents "
+        "(one containing 'invalid' is still refused)",
+    )
     p.add_argument("--watch", action="store_true", help="reload when a spec file changes")
     p.add_argument("--quiet", action="store_true", help="no access log")
     return p
@@ -70,6 +76,7 @@ def main(argv: list[str]) -> int:
         "delay_ms": args.delay_ms,
         "fail_rate": args.fail_rate,
         "cors": args.cors,
+        "any_token": args.any_token,
     }
 
     def build() -> MockApp:
@@ -93,6 +100,7 @@ def main(argv: list[str]) -> int:
         return 1
     freeze_startup_objects()
     _banner(specs, mounted, args.host, args.port)
+    _tokens_banner(app)
     return _serve(app, args.host, args.port, quiet=args.quiet, watch=args.watch)
 
 
@@ -122,6 +130,25 @@ def _banner(specs: list[Path], mounted: bool, host: str, port: int) -> None:
             print(f"  {base}/{spec.stem}  <- {spec}", file=sys.stderr)
     else:
         print(f"mdcontract mock: {specs[0]} at {base}/", file=sys.stderr)
+
+
+def _tokens_banner(app: object) -> None:
+    """Which tokens the secured operations accept: a frontend needs one before its first request."""
+    served = getattr(app, "app", app)  # --watch wraps the app it serves (imported only then)
+    assert isinstance(served, MockApp)
+    apis = [served.root] if served.root is not None else list(served.apis.values())
+    tokens = sorted(
+        {t for api in apis if any(op.security for op in api.operations) for t in (api.tokens or ())}
+    )
+    if any(api.tokens is None for api in apis):
+        print(
+            "  secured operations accept any token (--any-token), except one containing 'invalid'",
+            file=sys.stderr,
+        )
+    elif tokens:
+        print(
+            f"  secured operations accept the tokens: {', '.join(tokens)} (--any-token: any)", file=sys.stderr
+        )
 
 
 def _serve(app: object, host: str, port: int, *, quiet: bool, watch: bool) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -350,21 +351,112 @@ def compile_security(ctx: SpecContext, operation: dict[str, Any]) -> tuple[tuple
     return tuple(alternatives)
 
 
+# The token every mock accepts, whatever its spec documents: what a frontend uses for an API whose
+# tokens come from somewhere the mock cannot play (a web page, an admin tool).
+MOCK_TOKEN = "mock-token"
+
+# Response fields and headers that hand a credential out: `token`, `access_token`, `session-token`,
+# `accessToken`, `api_key`, `apiKey`, `jwt`.
+_ISSUED_NAME = re.compile(
+    r"(^|[-_])(token|jwt|api[-_]?key)$|[a-z](Token|Jwt|ApiKey)$|^apikey$", re.IGNORECASE
+)
+_WALK_LIMIT = 20
+
+
+def accepted_tokens(doc: dict[str, Any]) -> frozenset[str]:
+    """The credentials a mock of `doc` accepts: `mock-token`, and every token the spec shows the API
+    handing out or expecting: response headers and response fields named like a token (the
+    `session-token` a login answers), and the examples of header, query or cookie parameters that
+    carry one. A stateless mock cannot check a token; it can still refuse one nobody was given."""
+    found = {MOCK_TOKEN}
+    for item in (doc.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for param in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+                param = _local(doc, param)
+                if isinstance(param, dict) and _issued_name(str(param.get("name", ""))):
+                    _add_token(found, param.get("example"))
+            for response in (operation.get("responses") or {}).values():
+                _tokens_of_response(doc, _local(doc, response), found)
+    return frozenset(found)
+
+
+def _tokens_of_response(doc: dict[str, Any], response: Any, found: set[str]) -> None:
+    if not isinstance(response, dict):
+        return
+    for name, header in (response.get("headers") or {}).items():
+        header = _local(doc, header)
+        if _issued_name(str(name)) and isinstance(header, dict):
+            _add_token(found, header.get("example"))
+    for media in (response.get("content") or {}).values():
+        if not isinstance(media, dict):
+            continue
+        values = [media.get("example")]
+        for example in (media.get("examples") or {}).values():
+            example = _local(doc, example)
+            if isinstance(example, dict):
+                values.append(example.get("value"))
+        for value in values:
+            _tokens_in(value, found, 0)
+
+
+def _local(doc: dict[str, Any], node: Any) -> Any:
+    """A `#/...` reference followed (one level: all these objects need)."""
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = doc
+        for part in node["$ref"][2:].split("/"):
+            key = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(key) if isinstance(target, dict) else None
+        return target
+    return node
+
+
+def _issued_name(name: str) -> bool:
+    return bool(_ISSUED_NAME.search(name)) or name.lower() == "authorization"
+
+
+def _tokens_in(value: Any, found: set[str], depth: int) -> None:
+    if depth > _WALK_LIMIT:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _issued_name(str(key)):
+                _add_token(found, item)
+            _tokens_in(item, found, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _tokens_in(item, found, depth + 1)
+
+
+def _add_token(found: set[str], value: Any) -> None:
+    if isinstance(value, str) and value.strip():
+        scheme, _, rest = value.strip().partition(" ")
+        # `Authorization: Bearer abc` documents the token `abc`
+        found.add(rest.strip() if scheme.lower() in ("bearer", "basic") and rest.strip() else value.strip())
+
+
 def has_credentials(
     alternatives: tuple[tuple[tuple[str, str], ...], ...],
     headers: dict[str, str],
     query: dict[str, list[str]],
+    accepted: frozenset[str] | None = None,
 ) -> bool:
     """Whether the request carries the credentials one alternative needs.
 
-    A stateless mock cannot tell a good token from a bad one, so any credential passes, except
-    one that says it is invalid (``Bearer invalid``, ``Bearer SCHEMATHESIS-INVALID-VALUE``): that
-    is how a frontend reaches its logged-out path and how contract tests probe ignored auth.
+    `accepted` are the credentials a mock takes (`accepted_tokens`); for HTTP basic, the password
+    (or the whole `user:password`) must be one of them. None accepts any credential, as
+    `mdcontract mock --any-token` does, except one that says it is invalid (``Bearer invalid``,
+    ``Bearer SCHEMATHESIS-INVALID-VALUE``): that is how a frontend reaches its logged-out path and
+    how contract tests probe ignored auth, so it is refused either way.
     """
     if not alternatives:
         return True
     return any(
-        all(_credential_ok(_credential(need, headers, query)) for need in needs) for needs in alternatives
+        all(_credential_ok(_credential(need, headers, query), need, accepted) for need in needs)
+        for needs in alternatives
     )
 
 
@@ -386,5 +478,11 @@ def _credential(need: tuple[str, str], headers: dict[str, str], query: dict[str,
     return cookies.get(name, "")
 
 
-def _credential_ok(value: str) -> bool:
-    return bool(value) and "invalid" not in value.lower()
+def _credential_ok(value: str, need: tuple[str, str], accepted: frozenset[str] | None) -> bool:
+    if not value or "invalid" in value.lower():
+        return False
+    if accepted is None:
+        return True
+    if need == ("authorization", "basic"):
+        return value in accepted or value.partition(":")[2] in accepted
+    return value in accepted

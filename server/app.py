@@ -39,7 +39,7 @@ class Mounted:
         self.api = api
         self.mount = mount
         self.app = build_connexion_app(api)
-        self.files: dict[str, Payload] = spec_files(api.spec_path)
+        self.files: dict[str, Payload] = spec_files(api.spec_path, at_root=not mount)
 
     async def handle(self, scope: Scope, receive: Any, send: Any, rest: str) -> None:
         method = scope["method"]

@@ -7,7 +7,9 @@ can ask "what fields does this response have" whatever shape the spec took.
 
 from __future__ import annotations
 
+import functools
 import json
+from pathlib import Path
 from typing import Any
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -187,3 +189,12 @@ def line_of(text: str, needle: str) -> int:
     hits = [n for n, line in enumerate(text.split("\n"), start=1) if needle in line]
     assert len(hits) == 1, f"{needle!r} is on lines {hits} of the fixture; make the needle unique"
     return hits[0]
+
+
+@functools.cache
+def rendered_docs() -> dict[str, str]:
+    """Every file `mdcontract docs` writes for spec/ now, by name: rendered once for all test modules
+    (the four APIs take seconds)."""
+    from generators.docs.render import render_all
+
+    return render_all(Path(__file__).resolve().parent.parent / "spec")

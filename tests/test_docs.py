@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import line_of, operations
+from helpers import line_of, operations, rendered_docs
 from markdown_it import MarkdownIt
 
 from generators.docs.cli import main
@@ -45,9 +45,8 @@ ALLOWED_DIAGNOSTICS = {
 }
 
 
-@functools.cache
 def docs() -> dict[str, str]:
-    return render_all(SPEC)
+    return rendered_docs()
 
 
 @functools.cache

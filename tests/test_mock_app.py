@@ -350,9 +350,22 @@ def test_the_index_links_each_api_spec_and_docs(two_apis):
     index = call(two_apis, "GET", "/")
     assert index.headers["content-type"].startswith("text/html")
     assert 'href="/pets/openapi.yaml"' in index.text and 'href="/store/openapi.yaml"' in index.text
-    assert 'href="/pets/docs"' in index.text and 'href="/store/docs"' not in index.text
+    assert 'href="/pets/docs"' in index.text and 'href="/store/docs"' in index.text
     assert call(two_apis, "GET", "/pets/openapi.yaml").body == FIXTURE.read_bytes()
-    assert call(two_apis, "GET", "/pets/docs").text.startswith("# Pets")
+
+
+@pytest.mark.parametrize("api", ["pets", "store"])
+def test_each_api_serves_its_html_reference_even_without_generated_docs(two_apis, api):
+    # pets has only a hand-written docs/pets.md and store nothing: both get the HTML reference,
+    # rendered from the spec they serve
+    docs = call(two_apis, "GET", f"/{api}/docs")
+    assert docs.status == 200 and docs.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<title>Petstore-like (mock fixture) — API reference</title>" in docs.text
+    assert 'id="pets_create"' in docs.text  # an operation of the spec, as an anchor to link to
+
+
+def test_the_index_says_which_tokens_the_secured_operations_accept(two_apis):
+    assert "<code>mock-token</code>, <code>tokenabcde</code>" in call(two_apis, "GET", "/").text
 
 
 def test_an_unknown_api_lists_the_known_ones(two_apis):
@@ -367,19 +380,42 @@ def test_an_error_under_an_api_uses_that_api_envelope(two_apis):
     assert response.json()["code"] == 1 and "/store/openapi.yaml" in response.json()["msg"]
 
 
-@pytest.mark.parametrize("token", ["Bearer invalid", "Bearer SCHEMATHESIS-INVALID-VALUE", "Basic dG9t"])
-def test_a_token_that_says_it_is_invalid_is_refused(app, token):
-    response = call(
-        app, "POST", "/pets", json_body={"name": "Tom", "kind": "cat"}, headers={"authorization": token}
-    )
+# --- which tokens the mock accepts -----------------------------------------------------------------
+
+
+def _add_pet(app, authorization: str):
+    body = {"name": "Tom", "kind": "cat"}
+    return call(app, "POST", "/pets", json_body=body, headers={"authorization": authorization})
+
+
+@pytest.mark.parametrize("token", ["Bearer tokenabcde", "Bearer mock-token"])
+def test_the_token_the_login_hands_out_and_mock_token_are_accepted(app, token):
+    # tokenabcde is the session-token example the fixture's login answers with
+    assert _add_pet(app, token).status == 200
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["Bearer x1", "Bearer 0qA9cWz", "Bearer invalid", "Bearer SCHEMATHESIS-INVALID-VALUE", "Basic dG9t"],
+)
+def test_a_token_nobody_was_given_is_refused(app, token):
+    # what schemathesis makes up to see whether a server ignores credentials: the mock must not
+    response = _add_pet(app, token)
     assert (response.status, response.json()) == (401, {"code": 2, "msg": "session missing"})
 
 
-def test_any_other_token_is_accepted(app):
-    response = call(
-        app, "POST", "/pets", json_body={"name": "Tom", "kind": "cat"}, headers={"authorization": "Bearer x1"}
-    )
-    assert response.status == 200
+@pytest.fixture(scope="module")
+def any_token_app():
+    return build_app(FIXTURE, any_token=True)
+
+
+def test_any_token_accepts_a_made_up_token(any_token_app):
+    assert _add_pet(any_token_app, "Bearer x1").status == 200
+
+
+@pytest.mark.parametrize("token", ["Bearer invalid", "Bearer SCHEMATHESIS-INVALID-VALUE", "Bearer "])
+def test_any_token_still_refuses_a_token_that_says_it_is_invalid(any_token_app, token):
+    assert _add_pet(any_token_app, token).status == 401
 
 
 def test_prefer_code_still_picks_the_example_for_the_request_content(app):
@@ -397,3 +433,11 @@ def test_one_spec_at_the_root_has_its_index_and_spec_file(app):
     index = call(app, "GET", "/")
     assert index.status == 200 and 'href="/openapi.yaml"' in index.text
     assert call(app, "GET", "/openapi.yaml").body == FIXTURE.read_bytes()
+
+
+def test_one_spec_at_the_root_serves_its_docs_at_docs_and_at_the_api_name(app):
+    docs = call(app, "GET", "/docs")
+    assert docs.status == 200 and "<title>Petstore-like (mock fixture) — API reference</title>" in docs.text
+    # /<api>/docs, the address for several specs, leads there too (the page finds the API beside it)
+    moved = call(app, "GET", "/petstore-like/docs")
+    assert (moved.status, moved.headers["location"]) == (307, "/docs")

@@ -189,3 +189,27 @@ def test_watch_reloads_a_changed_spec_and_keeps_serving_a_broken_one(tmp_path):
         spec.write_bytes(broken.read_bytes())
         time.sleep(1.0)
         assert name_of_pet(base) == "Tim"  # the last good spec is still served
+
+
+def post_json(url: str, body: dict, headers: dict[str, str]) -> int:
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.parametrize(
+    ("options", "token", "status"),
+    [
+        ([], "x1", 401),  # a made-up token: refused, as a real server would
+        ([], "mock-token", 200),
+        (["--any-token"], "x1", 200),
+    ],
+)
+def test_the_tokens_the_mock_accepts(options, token, status):
+    with serving([str(FIXTURE), *options]) as base:
+        pet = {"name": "Tom", "kind": "cat"}
+        assert post_json(f"{base}/pets", pet, {"Authorization": f"Bearer {token}"}) == status

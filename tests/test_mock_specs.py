@@ -119,7 +119,7 @@ def documented_request(
             headers[param["name"]] = as_text(value)
     security = operation.get("security", doc.get("security"))
     if security and all(requirement for requirement in security):
-        headers["authorization"] = "Bearer tokenabcde"
+        headers["authorization"] = "Bearer mock-token"  # the token every mock accepts
     body, name = b"", None
     request_body = deref(doc, operation.get("requestBody"))
     if request_body:

@@ -430,10 +430,18 @@ def test_the_index_links_each_apis_swagger_ui_and_spec(app):
     assert ui.status == 200 and "swagger" in ui.text.lower()
 
 
-def test_one_spec_is_served_at_the_root():
+def test_one_spec_is_served_at_the_root_with_its_docs_where_the_readme_says():
     app = build_app(FIXTURE, ServeOptions(ttft_ms=0, tokens_per_s=0), handlers={"notes": handlers})
     assert call(app, "POST", "/login", json_body={"name": "a"}).status == 200
     assert call(app, "GET", "/openapi.yaml").status == 200
+    docs = call(app, "GET", "/docs")
+    assert docs.status == 200 and docs.headers["content-type"].startswith("text/html")
+    assert call(app, "GET", "/notes/docs").headers["location"] == "/docs"
+
+
+def test_each_api_serves_its_html_reference(app):
+    docs = call(app, "GET", "/notes/docs")
+    assert docs.status == 200 and "<html" in docs.text.lower()
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -15,7 +15,8 @@ apart:
 Provenance is not compared: `x-source` lines, `info.description` (it names the file) and the line
 numbers in "Documented in several sections: ... (line N)". Nor are the summaries of an
 operation's examples: they are labels, which the importer derives from the section title (and a
-caption's condition); a summary an overlay wrote is shown in the sample's caption for readers.
+caption's condition); a summary an overlay wrote (and its `x-i18n` translation) is shown in the
+sample's caption for readers.
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ def normalized(spec: dict[str, Any]) -> dict[str, Any]:
                 for mt in (body.get("content") or {}).values():
                     for ex in (mt.get("examples") or {}).values():
                         ex.pop("summary", None)
+                        ex.pop("x-i18n", None)  # the summary's translation, a label too
     _sort_required(spec)
     return spec
 

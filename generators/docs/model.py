@@ -117,9 +117,13 @@ class Operation:
     description: list[str] = field(default_factory=list)  # paragraphs
     deprecated: bool = False
     public: bool = False  # `security: []` where the API otherwise requires a token
+    secured: bool = False  # a request needs credentials (the operation's or the API's security)
     path_params: list[Row] = field(default_factory=list)
     path_query: list[tuple[str, str]] = field(default_factory=list)  # `?page=N` written in the path
     query_params: list[Row] = field(default_factory=list)
+    # every parameter (path, query, header, cookie, and those written in the doc's path), in the
+    # spec's order: what the HTML reference lists; the markdown styles use the lists above
+    parameters: list[Row] = field(default_factory=list)
     body_media: str = ""
     body_rows: list[Row] = field(default_factory=list)
     request_samples: list[Sample] = field(default_factory=list)
@@ -175,6 +179,8 @@ class ApiDoc:
     chapters: list[Chapter]
     secured: bool = False
     auth_description: str = ""
+    # where a credential goes: {"type": "bearer" | "basic" | "apiKey", "in": ..., "name": ...}
+    auth: dict[str, str] = field(default_factory=dict)
     envelope_rows: list[Row] = field(default_factory=list)
     envelope_table: bool = False  # the envelope came from a "unified return format" table
     envelope: dict[str, Any] = field(default_factory=dict)  # x-envelope
@@ -241,8 +247,9 @@ def build(spec: dict[str, Any], api: str) -> ApiDoc:
         secured=secured,
         components=spec.get("components") or {},
     )
-    scheme = ((spec.get("components") or {}).get("securitySchemes") or {}).get("bearerAuth") or {}
+    scheme = _first_scheme(spec)
     doc.auth_description = scheme.get("description", "")
+    doc.auth = _placement(scheme)
     _envelope(spec, doc)
     for key, label in (
         ("x-invalid-input", "invalid_input"),
@@ -257,6 +264,31 @@ def build(spec: dict[str, Any], api: str) -> ApiDoc:
             decision["examples"] = _component_examples(spec, decision["name"])
             doc.decisions.append(decision)
     return doc
+
+
+def _first_scheme(spec: dict[str, Any]) -> dict[str, Any]:
+    """The security scheme the API's (or else its first secured operation's) first requirement names."""
+    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
+    requirements = list(spec.get("security") or [])
+    for _, _, op in _operations(spec):
+        requirements += op.get("security") or []
+    for requirement in requirements:
+        for name in requirement or {}:
+            scheme = deref(spec, schemes.get(name))
+            if isinstance(scheme, dict):
+                return scheme
+    return {}
+
+
+def _placement(scheme: dict[str, Any]) -> dict[str, str]:
+    kind = scheme.get("type")
+    if kind == "apiKey":
+        return {"type": "apiKey", "in": str(scheme.get("in", "header")), "name": str(scheme.get("name", ""))}
+    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        return {"type": "basic", "in": "header", "name": "Authorization"}
+    if kind in ("http", "oauth2", "openIdConnect"):
+        return {"type": "bearer", "in": "header", "name": "Authorization"}
+    return {}
 
 
 def _tag_names(spec: dict[str, Any]) -> set[str]:
@@ -284,12 +316,15 @@ def _operation(spec: dict[str, Any], method: str, path: str, raw: dict[str, Any]
         deprecated=bool(raw.get("deprecated")),
         public=secured and raw.get("security") == [],
     )
+    requirements = raw.get("security", spec.get("security")) or []
+    op.secured = bool(requirements) and all(requirement for requirement in requirements)
     op.description = [
         p for p in (raw.get("description") or "").split("\n\n") if p.strip() and not SEVERAL_SECTIONS.match(p)
     ]
     for p in raw.get("parameters") or []:
         p = deref(spec, p)
         row = _param_row(spec, p)
+        op.parameters.append(row)
         written = WRITTEN_IN_PATH.match(p.get("description") or "")
         if p.get("in") == "query" and written and not p.get("required"):
             op.path_query.append((written.group(1), written.group(2)))
@@ -547,20 +582,26 @@ def deref(spec: dict[str, Any], obj: Any) -> Any:
     return follow_refs(spec, obj)
 
 
-def resolve(spec: dict[str, Any], schema: Any) -> Any:
-    """`schema` with `$ref`s followed and `allOf`s merged (properties united, required united)."""
+def resolve(spec: dict[str, Any], schema: Any, within: frozenset[str] = frozenset()) -> Any:
+    """`schema` with `$ref`s followed and `allOf`s merged (properties united, required united).
+
+    A schema that contains itself (a tree node's `children`, a category's `parent`) is followed
+    once: inside its own expansion the `$ref` stays as it is, where a table shows it untyped."""
     if not isinstance(schema, dict):
         return schema
     if "$ref" in schema:
-        return resolve(spec, deref(spec, schema))
+        ref = str(schema["$ref"])
+        if ref in within:
+            return dict(schema)
+        return resolve(spec, deref(spec, schema), within | {ref})
     out: dict[str, Any] = {}
     for part in schema.get("allOf") or []:
-        out = _merge(out, resolve(spec, part))
+        out = _merge(out, resolve(spec, part, within))
     rest = {k: v for k, v in schema.items() if k != "allOf"}
     if "properties" in rest:
-        rest["properties"] = {k: resolve(spec, v) for k, v in rest["properties"].items()}
+        rest["properties"] = {k: resolve(spec, v, within) for k, v in rest["properties"].items()}
     if isinstance(rest.get("items"), dict):
-        rest["items"] = resolve(spec, rest["items"])
+        rest["items"] = resolve(spec, rest["items"], within)
     return _merge(out, rest)
 
 

@@ -11,12 +11,15 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from ..infer import infer
+from .i18n import localize
 from .labels import TYPE_WORDS, labels
 from .model import ApiDoc, Operation, Row, Sample, build
 from .samples import dump_sample
@@ -42,10 +45,14 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # YAML reads `2024-01-01` as a date: written back as the ISO text it was
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "default": str}  # samples keep their order
     env.filters["cell"] = cell
     env.filters["sample"] = dump_sample
     env.filters["inline"] = lambda s: " ".join(str(s).split())
     env.filters["code_spans"] = code_spans
+    env.filters["md"] = markdown_block
+    env.filters["md_inline"] = markdown_inline
     env.filters["default_text"] = lambda v: "" if v is None else v if isinstance(v, str) else json.dumps(v)
     env.filters["brief"] = lambda paragraphs: split_notes(paragraphs)[0]
     env.filters["remarks"] = lambda paragraphs: split_notes(paragraphs)[1]
@@ -59,6 +66,21 @@ def code_spans(text: Any) -> Markup:
         escape(p) if k % 2 == 0 else Markup("<code>") + escape(p) + Markup("</code>")
         for k, p in enumerate(parts)
     )
+
+
+# Descriptions are markdown. Raw HTML in them is shown as text (`html: False`), and markdown-it's
+# link check refuses `javascript:` and the like, so a description cannot inject a script.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def markdown_block(text: Any) -> Markup:
+    """A description's markdown as HTML blocks (paragraphs, lists, code)."""
+    return Markup(_MARKDOWN.render(str(text if text is not None else "")).strip())
+
+
+def markdown_inline(text: Any) -> Markup:
+    """A description's markdown as inline HTML, for a table cell or a line of text."""
+    return Markup(_MARKDOWN.renderInline(str(text if text is not None else "")).strip())
 
 
 def cell(value: Any) -> str:
@@ -99,16 +121,101 @@ def render_markdown(spec: dict[str, Any], api: str, style: Style) -> str:
 
 
 def render_html(spec: dict[str, Any], api: str, style: Style) -> str:
-    doc = build(spec, api)
+    doc = build(localize(spec, style.lang), api)
     template = _ENV.get_template("html/api.html.j2")
+    t = labels(style.lang)
     return template.render(
         doc=doc,
         style=style,
         lang=style.lang,
-        t=labels(style.lang),
+        t=t,
         search_text=search_text,
+        request_data=request_data,
+        example_target=example_target,
+        answer_label=lambda name: answer_label(doc, name, t),
         pretty=lambda v: dump_sample(v, indent=2),
+        page_data=json.dumps(
+            {"servers": [str(s.get("url", "")) for s in doc.servers], "auth": doc.auth, "t": html_words(t)},
+            ensure_ascii=False,
+            sort_keys=True,
+        ),
     )
+
+
+def html_words(t: dict[str, str]) -> dict[str, str]:
+    """The labels the page's script writes (buttons, try-it answers), in the page's language."""
+    found = {k[len("js_") :]: v for k, v in t.items() if k.startswith("js_")}
+    found.update({k: v for k, v in t.items() if k.startswith("in_")})
+    found.update(send=t["html_send"], body=t["html_body"])
+    return found
+
+
+def answer_label(doc: ApiDoc, name: str, t: dict[str, str]) -> str:
+    """What an error answer's link says: the decision it is (`参数错误`), not a component's name."""
+    for d in doc.decisions:
+        if d["name"] == name:
+            return t["invalid_input"] if d["kind"] == "x-invalid-input" else t["unauthorized"]
+    return t["html_error_codes"] if name == "Error" and doc.error_codes else name
+
+
+def request_data(op: Operation) -> dict[str, Any]:
+    """What the page's script needs to write an operation's example requests as curl commands and to
+    fill its try-it form: every parameter with the value an example request sends, and the bodies."""
+    params = []
+    for row in op.parameters:
+        params.append(
+            {
+                "name": row.name,
+                "in": row.location,
+                "required": row.required or row.location == "path",
+                "value": example_value(row),
+            }
+        )
+    bodies = [{"name": s.name, "value": s.value} for s in op.request_samples]
+    if not bodies and op.body_rows:
+        bodies = [{"name": "", "value": {r.name: r.default for r in op.body_rows if r.default is not None}}]
+    return {
+        "method": op.method,
+        "path": op.path,
+        "params": params,
+        "media": op.body_media,
+        "bodies": bodies,
+        "secured": op.secured,
+    }
+
+
+def example_target(op: Operation) -> str:
+    """The path and query of an operation's example request: `/api/prompts?page=1`."""
+    path, query = op.path, []
+    for row in op.parameters:
+        value = example_value(row)
+        if value is None:
+            continue
+        if row.location == "path":
+            path = path.replace("{" + row.name + "}", quote(value, safe=""))
+        elif row.location == "query":
+            query.append((row.name, value))
+    return path + ("?" + urlencode(query) if query else "")
+
+
+def example_value(row: Row) -> str | None:
+    """The text an example request sends for a parameter: its example, default or first enum value;
+    for a path (or required) parameter without one, a value of its type, so the URL is complete."""
+    enum = row.schema.get("enum") or [None]
+    for value in (row.example, row.schema.get("example"), row.default, enum[0]):
+        if value is not None:
+            return _param_text(value)
+    if row.location == "path" or row.required:
+        return {"integer": "1", "number": "1", "boolean": "true"}.get(row.type, "1")
+    return None
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ",".join(_param_text(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def render_index(entries: list[tuple[str, dict[str, Any], Style]]) -> str:
@@ -192,9 +299,12 @@ def codes_in_notes(doc: ApiDoc) -> bool:
 
 
 def search_text(op: Operation) -> str:
-    """What the HTML search box matches: method, path, summary, id, chapter and request field names."""
-    fields = [r.name for r in op.path_params + op.query_params + op.body_rows]
-    return " ".join([op.method, op.path, op.summary, op.operation_id, op.tag, *fields]).lower()
+    """What the HTML search box matches: method, path, summary, id, chapter, description, and the
+    names and descriptions of the parameters, request fields and response fields."""
+    rows = op.parameters + op.body_rows + op.response_fields
+    parts = [op.method, op.path, op.summary, op.operation_id, op.tag, *op.description]
+    parts += [op.response_description, *(r.name for r in rows), *(r.description for r in rows)]
+    return " ".join(" ".join(str(p).split()) for p in parts if p).lower()
 
 
 def tidy(text: str) -> str:

@@ -22,7 +22,8 @@ def dump_sample(value: Any, comments: dict[KeyPath, str] | None = None, indent: 
 
 
 def _scalar(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    # YAML reads an unquoted `2024-01-01` as a date: written as the ISO text it was
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _dump(

@@ -21,6 +21,7 @@ from typing import Any
 import uvicorn
 import yaml
 from starlette.applications import Starlette
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -29,6 +30,15 @@ from starlette.routing import Route
 from contract_tests.spec import SpecModel
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "contract"
+
+
+class SignedIntegerConvertor(IntegerConvertor):
+    """`{id:signed}`: an integer path parameter, negative ones included (Starlette's `int` has no sign)."""
+
+    regex = "-?[0-9]+"
+
+
+register_url_convertor("signed", SignedIntegerConvertor())
 
 
 class Reject(Exception):
@@ -57,7 +67,7 @@ ErrorShape = Callable[[int, str, int], dict[str, Any]]
 
 @dataclass
 class SpecServer:
-    spec_file: str
+    spec_file: str | Path  # a name in tests/fixtures/contract/, or a path
     handlers: dict[str, Handler]
     error_shape: ErrorShape
     tokens: dict[str, int] = field(default_factory=dict)
@@ -67,16 +77,31 @@ class SpecServer:
     unvalidated: frozenset[str] = frozenset()
     # The status of an answer to invalid input (the spec's `x-invalid-input`).
     invalid_status: int = 400
+    # Who sends a request, for specs whose credentials are not bearer tokens (the operation, the request
+    # -> the user, or None to refuse it with 401); by default `tokens` by `Authorization: Bearer`.
+    signed_in: Callable[[Any, Request], int | None] | None = None
+    # Query parameters the spec does not list that are still no mistake (an API key sent in the query).
+    extra_query: frozenset[str] = frozenset()
 
     def app(self) -> Starlette:
-        raw = yaml.safe_load((FIXTURES / self.spec_file).read_text(encoding="utf-8"))
+        spec = self.spec_file if isinstance(self.spec_file, Path) else FIXTURES / self.spec_file
+        raw = yaml.safe_load(spec.read_text(encoding="utf-8"))
         model = SpecModel(raw)
         routes = []
         for path, item in raw["paths"].items():
             methods = {
                 method.upper(): model.operation(method, path) for method in item if method != "parameters"
             }
-            routes.append(Route(path, self._endpoint(methods), methods=list(methods)))
+            # an integer path parameter only matches digits, as in most routers: `DELETE /pet/findByStatus`
+            # is then a method /pet/findByStatus does not allow (405), not a pet id that is not a number
+            route = path
+            for operation in methods.values():
+                for parameter in operation.parameters:
+                    if parameter["in"] == "path" and (parameter.get("schema") or {}).get("type") == "integer":
+                        route = route.replace(
+                            "{" + parameter["name"] + "}", "{" + parameter["name"] + ":signed}"
+                        )
+            routes.append(Route(route, self._endpoint(methods), methods=list(methods)))
 
         async def http_error(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, HTTPException)
@@ -100,7 +125,11 @@ class SpecServer:
 
     async def _validate(self, operation: Any, request: Request) -> Call:
         user = None
-        if operation.requires_auth:
+        if operation.requires_auth and self.signed_in is not None:
+            user = self.signed_in(operation, request)
+            if user is None:
+                raise Reject(401, "missing or wrong credentials", code=2)
+        elif operation.requires_auth:
             token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
             if token not in self.tokens:
                 raise Reject(401, "session missing: send Authorization: Bearer <session-token>", code=2)
@@ -113,11 +142,18 @@ class SpecServer:
                 if parameter.get("required"):
                     raise Reject(self.invalid_status, f"{name}: required")
                 continue
-            value = _coerce(source[name], schema)
-            if not operation.spec.validator(schema).is_valid(value):
+            if schema.get("type") == "array" and location == "query":
+                items = schema.get("items") or {}
+                value = [_coerce(text, items) for text in request.query_params.getlist(name)]
+            else:
+                value = _coerce(str(source[name]), schema)
+            if not operation.spec.validator(schema).is_valid(value) or _out_of_range(
+                schema, value, operation.spec
+            ):
                 raise Reject(self.invalid_status, f"{name}: invalid value {source[name]!r}")
             query[name] = value
         unknown = set(request.query_params) - {p["name"] for p in operation.parameters if p["in"] == "query"}
+        unknown -= self.extra_query
         if unknown:
             raise Reject(self.invalid_status, f"unknown query parameter(s): {', '.join(sorted(unknown))}")
         body = None
@@ -128,13 +164,16 @@ class SpecServer:
                 body = json.loads(await request.body())
             except ValueError:
                 raise Reject(self.invalid_status, "the body is not JSON") from None
-            raw_schema = operation.raw["requestBody"]["content"]["application/json"]["schema"]
+            request_body = operation.spec.resolve(operation.raw["requestBody"])
+            raw_schema = request_body["content"]["application/json"]["schema"]
             validator = operation.spec.validator(raw_schema)
             skip = operation.operation_id in self.unvalidated
             error = None if skip else next(iter(validator.iter_errors(body)), None)
             if error is not None:
                 where = "/".join(str(part) for part in error.instance_path) or "body"
                 raise Reject(self.invalid_status, f"{where}: {error.message}")
+            if not skip and _out_of_range(raw_schema, body, operation.spec):
+                raise Reject(self.invalid_status, "body: a number does not fit its format (int32, int64)")
         named = query.get(self.principal_field)
         if isinstance(body, dict) and self.principal_field in body:
             named = body[self.principal_field]
@@ -142,6 +181,26 @@ class SpecServer:
             raise Reject(403, f"{self.principal_field} {named} is not the user of this token", code=2)
         path = {key: value for key, value in request.path_params.items()}
         return Call(user=user, body=body, query=query, path=path, request=request)
+
+
+_RANGES = {"int32": 2**31, "int64": 2**63}
+
+
+def _out_of_range(schema: Any, value: Any, model: SpecModel) -> bool:
+    """Whether an integer does not fit the `format` its schema gives: JSON Schema leaves formats to
+    the server, and a real one stores an int32 in 32 bits."""
+    schema = model.resolve(schema)
+    if not isinstance(schema, dict):
+        return False
+    if isinstance(value, int) and not isinstance(value, bool) and schema.get("format") in _RANGES:
+        limit = _RANGES[schema["format"]]
+        return not -limit <= value < limit
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        return any(_out_of_range(properties.get(k) or {}, v, model) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_out_of_range(schema.get("items") or {}, v, model) for v in value)
+    return False
 
 
 def _coerce(text: str, schema: dict[str, Any]) -> Any:
