@@ -15,9 +15,9 @@ import zlib
 from typing import Any
 
 import pytest
+from character_helpers import client, guest, make_app
 
 from generators.fake import detect_language
-from tests.character_helpers import client, guest, make_app
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from character_helpers import client, make_app
 
 from server.apis.character import ledger
-from tests.character_helpers import client, make_app
 
 NEW_CHARACTER = {
     "avatar": "https://example.com/zed.png",

@@ -8,8 +8,7 @@ import json
 from typing import Any
 
 import pytest
-
-from tests.character_server import ALICE, Client
+from character_server import ALICE, Client
 
 
 @pytest.fixture
