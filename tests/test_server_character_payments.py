@@ -6,6 +6,7 @@ cancels what is someone else's."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -42,6 +43,12 @@ def vip(app: Client, token: str, user_id: int) -> tuple[int, int, str]:
     assert balance["level"] == info["level"]
     assert balance["vip_expire_time"] == (info["vip_expire_time"] or "")
     return info["level"], info["is_subscribe"], info["vip_expire_time"]
+
+
+def days_from_now(stamp: str) -> float:
+    """Days from now to a time the API shows (``2023-12-12 18:00:00``, UTC)."""
+    then = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    return (then - datetime.now(UTC)).total_seconds() / 86400
 
 
 def plan(app: Client, level: int) -> dict[str, Any]:
@@ -207,7 +214,7 @@ def test_a_paypal_subscription_starts_once_and_cancelling_ends_its_renewal(demo)
     assert (active["status"], active["plan_id"], active["custom_id"]) == ("ACTIVE", pro["paypal_sid"], "2")
     assert active["billing_info"]["last_payment"]["amount"]["value"] == "9.99"
     level, subscribed, expires = vip(demo, BOB, 2)
-    assert (level, subscribed) == (1, 1) and expires[:4].isdigit()
+    assert (level, subscribed) == (1, 1) and 29 < days_from_now(expires) <= 30
     assert tokens(demo, BOB, 2) == 3500  # the plan's 3000 tokens, once
     assert demo.ok("POST", "/user/getUserBaseInfo", BOB, user_id=2)["total_subscribe_amount"] == 3000
 
@@ -274,6 +281,28 @@ def test_a_new_plan_replaces_the_current_one(demo):
     # One subscription renews: cancelling it leaves nothing else renewing.
     assert demo.ok("POST", "/api/cancelSubscription", ALICE, user_id=1) == {"status": 0}
     assert demo.ok("POST", "/api/cancelSubscription", ALICE, user_id=1) == {"status": 1}
+
+
+def test_paid_time_of_the_same_tier_is_never_lost(demo):
+    pro_monthly, pro_yearly = plan(demo, 1)["apple_sid"], plan(demo, 4)["apple_sid"]
+    assert demo.ok(
+        "POST", "/api/apple/purchase", ALICE, user_id=1, receipt=apple_receipt(pro_monthly, "1")
+    ) == {"status": 0}
+    assert 29 < days_from_now(vip(demo, ALICE, 1)[2]) <= 30
+    # Another pro plan (a renewal, or the yearly one) starts where the paid month ends.
+    demo.ok("POST", "/api/apple/purchase", ALICE, user_id=1, receipt=apple_receipt(pro_yearly, "2"))
+    assert 394 < days_from_now(vip(demo, ALICE, 1)[2]) <= 395
+    # An upgrade to pro+ starts now: the plans differ, the month is not carried over.
+    demo.ok(
+        "POST",
+        "/api/apple/purchase",
+        ALICE,
+        user_id=1,
+        receipt=apple_receipt(plan(demo, 2)["apple_sid"], "3"),
+    )
+    level, _, expires = vip(demo, ALICE, 1)
+    assert level == 2 and 29 < days_from_now(expires) <= 30
+    assert tokens(demo, ALICE, 1) == 1000 + 3000 + 36000 + 8000
 
 
 def test_a_vip_level_lasts_as_long_as_its_paid_time():
