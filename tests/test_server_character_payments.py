@@ -13,6 +13,7 @@ import pytest
 from character_server import (
     ALICE,
     BOB,
+    SPEC,
     Client,
     apple_receipt,
     google_receipt,
@@ -20,7 +21,11 @@ from character_server import (
     paypal_subscription,
 )
 
+from mocks.testing import call
+from server.api import ServeOptions
 from server.apis.character.users import vip_now
+from server.app import build_app
+from server.seed import seed_demo
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -452,3 +457,27 @@ def test_paypal_reports_come_without_a_session_and_name_a_user_who_exists(demo):
     ) == {"status": 0}
     refused = demo.post("/api/appsflyer/send", BOB, user_id=1, app_id="id123", data={})
     assert (refused.status, refused.json()["code"]) == (401, 4)
+
+
+def test_approve_links_lead_to_the_api_they_came_from_when_apis_share_a_port():
+    app = build_app([SPEC], ServeOptions(validate_responses=True, ttft_ms=0, tokens_per_s=0))
+    seed_demo(app.server.apis["character"].api, lambda line: None)
+    try:
+        bearer = {"authorization": f"Bearer {ALICE}"}
+        order = call(
+            app,
+            "POST",
+            "/character/api/paypal/createOrder",
+            headers=bearer,
+            json_body={"user_id": 1, "package_id": 1},
+        ).json()["result"]
+        approve = order["links"][0]["href"]
+        assert approve.startswith("http://localhost/character/sandbox/paypal/checkoutnow?token=")
+        path = approve.removeprefix("http://localhost")
+        assert call(app, "GET", path).status == 200
+        head = call(app, "HEAD", path)
+        assert (head.status, head.body) == (200, b"")
+        assert call(app, "DELETE", path).headers["allow"] == "GET, HEAD, POST"
+        assert call(app, "GET", "/sandbox/paypal/checkoutnow").status == 404  # no API at the root
+    finally:
+        app.server.close()
