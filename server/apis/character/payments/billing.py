@@ -38,8 +38,6 @@ from server.registry import Handlers
 
 handlers = Handlers()
 
-LIVE = ("active", "cancelled")  # subscriptions whose paid time may not have run out
-
 
 class Conflict(Exception):
     """A payment step the order's state does not allow (capturing twice, paying a cancelled order)."""
@@ -182,8 +180,16 @@ def complete_order(
     if current["status"] not in needs:
         raise Conflict(f"{row['provider']} order {row['id']} is {current['status']}, it cannot be paid")
     done = set_order(db, current, now, status="completed", subscription_id=subscription_id, **values)
-    pay(db, provider=row["provider"], payment_id=row["id"], user_id=row["user_id"], product=product,
-        price=(row["cents"], row["tokens"]), subscription_id=subscription_id, now=now)  # fmt: skip
+    pay(
+        db,
+        provider=row["provider"],
+        payment_id=row["id"],
+        user_id=row["user_id"],
+        product=product,
+        price=(row["cents"], row["tokens"]),  # what it was bought at, whatever the catalogue says now
+        subscription_id=subscription_id,
+        now=now,
+    )
     return done
 
 
@@ -231,15 +237,34 @@ def subscription(
 
 
 def create_subscription(
-    db: sqlite_utils.Database, provider: str, subscription_id: str, user_id: int, product: Product, now: int
+    db: sqlite_utils.Database,
+    provider: str,
+    subscription_id: str,
+    user_id: int,
+    product: Product,
+    now: int,
+    *,
+    status: str = "pending",
+    price: tuple[int, int] | None = None,
 ) -> None:
-    """A subscription waiting for the payer's approval (PayPal's APPROVAL_PENDING)."""
+    """A subscription; by default one waiting for the payer's approval (PayPal's APPROVAL_PENDING)."""
+    cents, tokens = price or (product.cents, product.tokens)
+    values = [
+        provider,
+        subscription_id,
+        user_id,
+        product.kind,
+        product.id,
+        cents,
+        tokens,
+        product.tier,
+        status,
+    ]
     db.execute(
         "INSERT INTO pay_subscriptions (provider, id, user_id, product_kind, product_id, cents, tokens, tier,"
-        " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-        [provider, subscription_id, user_id, product.kind, product.id, product.cents, product.tokens,
-         product.tier, now, now],
-    )  # fmt: skip
+        " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*values, now, now],
+    )
 
 
 def set_subscription(
@@ -287,25 +312,11 @@ def activate(
         set_subscription(db, current, now, status="replaced", period_end=now)
     elif current is not None:
         start = max(now, current["period_end"])  # the same subscription paid again: a renewal
-    row = subscription(db, provider, subscription_id)
-    if row is None:
-        db.execute(
-            "INSERT INTO pay_subscriptions (provider, id, user_id, product_kind, product_id, cents, tokens, tier,"
-            " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
-            [
-                provider,
-                subscription_id,
-                user_id,
-                product.kind,
-                product.id,
-                cents,
-                tokens,
-                product.tier,
-                now,
-                now,
-            ],
+    if subscription(db, provider, subscription_id) is None:  # paid at once (Stripe, the app stores)
+        create_subscription(
+            db, provider, subscription_id, user_id, product, now, status="active", price=(cents, tokens)
         )
-        row = subscription(db, provider, subscription_id)
+    row = subscription(db, provider, subscription_id)
     assert row is not None
     set_subscription(
         db,
