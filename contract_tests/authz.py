@@ -30,7 +30,7 @@ from contract_tests.resources import (
     settings_of,
     succeeded,
 )
-from contract_tests.spec import PRIVATE_KINDS
+from generators.specmodel import PRIVATE_KINDS
 
 NO_SECOND_TOKEN = (
     "authorization not checked (one token given): add --token-b with a second user's token to check "

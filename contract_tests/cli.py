@@ -188,7 +188,7 @@ class Plan:
 
     def notices(self) -> list[str]:
         from contract_tests.authz import NO_SECOND_TOKEN
-        from contract_tests.spec import model_for
+        from generators.specmodel import model_for
 
         found = list(self.reasons)
         if self.args.stateless and not self.reasons:

@@ -5,7 +5,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generators.samples import read_sample
+from generators.importer.samples import read_sample
 
 
 def messages(sample):

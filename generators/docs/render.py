@@ -16,7 +16,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..infer import infer
+from ..importer.infer import infer
 from .labels import TYPE_WORDS, labels
 from .model import ApiDoc, Operation, Row, Sample, build
 from .samples import dump_sample

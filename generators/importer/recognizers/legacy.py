@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .blocks import Block
-from .ir import DocSample, Endpoint, Field
-from .samples import Sample, read_sample
+from ..blocks import Block
+from ..ir import DocSample, Endpoint, Field
+from ..samples import Sample, read_sample
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 _METHOD_RE = "|".join(METHODS)

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .emit import canonical
+from ..emit import canonical
+from ..jsonschema import converted_components, validator
+from ..overlay import apply_overlay
+from ..refs import follow_refs
 from .ir import Diagnostic, Document
-from .jsonschema import converted_components, validator
 from .normalize import to_openapi
-from .overlay import apply_overlay
 from .reader import merge_duplicates, read_document
-from .refs import follow_refs
 
 
 @dataclass
@@ -39,7 +39,7 @@ def import_markdown(
     add_error_responses(spec)
     # create -> read -> update -> delete links, so that the stateful contract tests can chain calls;
     # the rules live with the contract tests, whose stateful phase is what reads them
-    from contract_tests.links import add_links
+    from .links import add_links
 
     spec = canonical(add_links(spec))
     for line, message in check_examples(spec):
