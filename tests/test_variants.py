@@ -84,12 +84,12 @@ EXPECTED_RULES: dict[str, tuple[set[str], set[str]]] = {
     "showdoc_zh.md": ({"required-unknown"}, set()),
     "method_heading_bullet_quote.md": (set(), {"required-unknown"}),
     "kv_tables.md": (set(), set()),
-    "code_blocks.md": (set(), {"required-unknown"}),
+    "code_blocks.md": ({"no-response"}, {"required-unknown"}),
     "js_literal.md": (set(), {"required-unknown", "sample-repaired"}),
-    "path_params.md": ({"path-leading-slash"}, {"required-unknown"}),
+    "path_params.md": ({"path-leading-slash"}, {"required-unknown", "no-response"}),
     "sse.md": (set(), {"required-unknown"}),
     "missing_method.md": ({"missing-method"}, {"no-endpoint"}),
-    "unclosed_fence.md": ({"unclosed-fence"}, {"required-unknown"}),
+    "unclosed_fence.md": ({"unclosed-fence"}, {"required-unknown", "no-response"}),
 }
 
 

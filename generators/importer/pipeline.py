@@ -11,7 +11,8 @@ from ..jsonschema import converted_components, validator
 from ..overlay import apply_overlay
 from ..refs import follow_refs
 from .ir import Diagnostic, Document
-from .normalize import to_openapi
+from .links import add_links
+from .normalize import SAMPLE_LINE, to_openapi
 from .reader import merge_duplicates, read_document
 
 
@@ -36,16 +37,43 @@ def import_markdown(
         spec, unmatched = apply_overlay(spec, overlay)
         for message in unmatched:
             doc.warn(1, "overlay-unmatched", message)
+        one_server_per_url(spec)
     add_error_responses(spec)
-    # create -> read -> update -> delete links, so that the stateful contract tests can chain calls;
-    # the rules live with the contract tests, whose stateful phase is what reads them
-    from .links import add_links
-
+    # create -> read -> update -> delete links, so that the stateful contract tests can chain calls
     spec = canonical(add_links(spec))
-    for line, message in check_examples(spec):
+    for line, message in check_examples(spec, drop=True):
         doc.warn(line, "example-invalid", message, "error")
-    diagnostics = sorted(doc.diagnostics, key=lambda d: (d.line, d.rule, d.message))
+    _strip_sample_lines(spec)
+    accepted = [d for d in doc.diagnostics if not _ignored_inline(doc, d)]
+    diagnostics = sorted(accepted, key=lambda d: (d.line, d.rule, d.message))
     return ImportResult(spec, diagnostics, doc)
+
+
+def one_server_per_url(spec: dict[str, Any]) -> None:
+    """A server the doc names and the overlay decides (with its description) is one server."""
+    if not isinstance(spec.get("servers"), list):
+        return
+    by_url: dict[Any, dict[str, Any]] = {}
+    for server in spec["servers"]:
+        if isinstance(server, dict):
+            by_url.setdefault(server.get("url"), {}).update(server)
+    spec["servers"] = list(by_url.values())
+
+
+def _ignored_inline(doc: Document, d: Diagnostic) -> bool:
+    """Accepted in the doc itself with `<!-- mdcontract: ignore RULE -->`."""
+    return any(start <= d.line <= end and d.rule in rules for start, end, rules in doc.suppressed)
+
+
+def _strip_sample_lines(node: Any) -> None:
+    """Examples carry the file line of their sample until they are checked; the spec does not."""
+    if isinstance(node, dict):
+        node.pop(SAMPLE_LINE, None)
+        for v in node.values():
+            _strip_sample_lines(v)
+    elif isinstance(node, list):
+        for v in node:
+            _strip_sample_lines(v)
 
 
 def add_error_responses(spec: dict[str, Any]) -> None:
@@ -64,8 +92,9 @@ def add_error_responses(spec: dict[str, Any]) -> None:
                 responses.setdefault(str(unauthorized["status"]), {"$ref": unauthorized["response"]})
 
 
-def check_examples(spec: dict[str, Any]) -> list[tuple[int, str]]:
-    """Every named example must validate against its schema (a stream's against its item schema)."""
+def check_examples(spec: dict[str, Any], drop: bool = False) -> list[tuple[int, str]]:
+    """Every named example must validate against its schema (a stream's against its item schema).
+    With ``drop``, an example that does not is left out of the spec (and reported at its sample)."""
     problems: list[tuple[int, str]] = []
     components = converted_components(spec)
     for path, item in spec.get("paths", {}).items():
@@ -87,17 +116,23 @@ def check_examples(spec: dict[str, Any]) -> list[tuple[int, str]]:
                     if not examples:
                         continue
                     check = validator(schema, spec, components)
-                    for name, ex in examples.items():
-                        if "$ref" in ex:
+                    for name, ex in list(examples.items()):
+                        own = "$ref" not in ex
+                        if not own:
                             ex = follow_refs(spec, ex)
                         found = check.iter_errors(ex.get("value"))
-                        for err in [
-                            f"{'/'.join(map(str, e.instance_path)) or '(root)'}: {e.message}" for e in found
-                        ][:3]:
+                        errors = [f"{'/'.join(map(str, e.instance_path)) or '(root)'}: {e.message}" for e in found]
+                        at = ex.get(SAMPLE_LINE, line)
+                        for err in errors[:3]:
                             problems.append(
                                 (
-                                    line,
-                                    f"{method.upper()} {path} {where} {media} example {name!r} does not validate: {err}",
+                                    at,
+                                    f"{method.upper()} {path} {where} {media} example {name!r} does not validate: {err}"
+                                    + ("; left out of the spec" if drop and own else ""),
                                 )
                             )
+                        if errors and drop and own:
+                            del examples[name]
+                    if drop and not examples:
+                        mt.pop("examples", None)
     return problems

@@ -1,32 +1,32 @@
 """Markdown document -> IR: sections, their endpoints, and the document-wide facts.
 
-Sections come from headings; the recognizers fill one ``Endpoint`` per section that names a path.
-A section without a path under an endpoint (`#### 返回值`) adds to that endpoint; one above
-endpoints (`## 1. character chat`) is a chapter and becomes their tag. Document-wide facts (the
-error-code table, the envelope table, the auth section) are read here too, and so are the
-defects that only show across sections (duplicate numbers, typo'd paths, repeated operations).
+Sections come from headings (a label heading such as `### 请求URL：` stays inside the section above
+it). The recognizers read each section's blocks and fill the endpoints it documents: usually one,
+sometimes several (`**List**` ... `**Create**`, a table of endpoints). A section without a path
+under an endpoint (`#### 返回值`) adds to that endpoint; one above endpoints (`## 1. character chat`)
+is a chapter and becomes their tag. Document-wide facts (the error-code table, the envelope table,
+the auth section) are read here too, and so are the defects that only show across sections
+(duplicate numbers, typo'd paths, repeated operations, references to another operation).
 """
 
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .blocks import Block, parse_blocks
 from .ir import Document, Endpoint, ErrorCode, Field
-from .recognizers import (
-    DEPRECATED,
-    ENDPOINT_LINE,
-    SECTION_NUMBER,
-    Context,
-    classify_label,
-    column_roles,
-    norm_label,
-    read_fields_table,
-    recognize_code,
-    recognize_heading,
-    recognize_kv_table,
-    recognize_text,
+from .labels import DEPRECATED, ENDPOINT_LINE, SECTION_NUMBER, classify_label, method_word, norm_label
+from .recognizers import Context, read_block
+from .recognizers.label_value import kind_of
+from .tables import column_roles, read_fields_table
+
+# A heading that labels a part of the section above it rather than starting a section of its own.
+_LABEL_HEADING = re.compile(
+    r"^(请求|返回|响应|参数|示例|错误|接口|出参|入参|备注|说明|request|response|parameters?|params|examples?"
+    r"|headers?|body|query|payload|returns?|errors?|fields?|notes?|status)",
+    re.IGNORECASE,
 )
 
 
@@ -36,12 +36,20 @@ class Section:
     level: int
     blocks: list[Block] = field(default_factory=list)
     parent: Section | None = None
-    endpoint: Endpoint | None = None
+    endpoints: list[Endpoint] = field(default_factory=list)
     context: Context | None = None
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
         return self.heading.text if self.heading else ""
+
+
+def is_label_heading(text: str) -> bool:
+    t = text.strip().strip("*_` ")
+    if len(t) > 24 or SECTION_NUMBER.match(t) or "/" in t or method_word(t.split(" ")[0]):
+        return False
+    return bool(_LABEL_HEADING.match(t) or kind_of(t))
 
 
 def split_sections(blocks: list[Block]) -> list[Section]:
@@ -50,6 +58,10 @@ def split_sections(blocks: list[Block]) -> list[Section]:
     stack = [root]
     for b in blocks:
         if b.kind == "heading":
+            top = stack[-1]
+            if top is not root and b.level > top.level and is_label_heading(b.text):
+                top.blocks.append(b)  # `### 请求URL：` under `## 1、...`: a label inside the section
+                continue
             while stack[-1].level >= b.level:
                 stack.pop()
             s = Section(b, b.level, parent=stack[-1])
@@ -60,29 +72,41 @@ def split_sections(blocks: list[Block]) -> list[Section]:
     return sections
 
 
-def read_document(text: str, file: str) -> Document:
+def read_document(text: str, file: str, *, commented: bool = True) -> Document:
     doc = Document(file)
     blocks, problems = parse_blocks(text)
     for p in problems:
         doc.warn(p.line, p.rule, p.message, p.severity)
-    _commented_sections(doc, blocks)
+    if commented:
+        _commented_sections(doc, blocks)
+        _inline_ignores(doc, text, blocks)
     sections = split_sections(blocks)
     for s in sections:
         _read_section(doc, s)
-    # a sub-section without a path belongs to the endpoint above it (`#### 返回值`)
+    # a sub-section without a path belongs to the endpoint above it (`#### 返回值`, `### POST method`)
     for s in sections:
-        if s.endpoint is None and s.parent is not None:
-            owner = s.parent
-            while owner is not None and owner.endpoint is None:
-                owner = owner.parent
-            if owner is not None and owner.endpoint is not None and s.level > owner.level:
-                _read_blocks(doc, owner.context, [s.heading, *s.blocks])
+        if s.endpoints or s.parent is None:
+            continue
+        owner = s.parent
+        while owner is not None and not owner.endpoints:
+            owner = owner.parent
+        if owner is not None and owner.context is not None and s.level > owner.level:
+            before = len(owner.context.endpoints)
+            for b in [s.heading, *s.blocks]:
+                if b is not None:
+                    read_block(owner.context, b)
+            owner.endpoints = [ep for ep in owner.context.endpoints if ep.path]
+            if len(owner.context.endpoints) == before:
+                continue
+        _flush(doc, s)
     for s in sections:
-        if s.endpoint is not None:
-            ep = s.endpoint
-            ep.tag = _chapter(s)
-            _finish_endpoint(doc, s, ep)
-            doc.endpoints.append(ep)
+        if s.endpoints:
+            _flush(doc, s)
+            _share_group_content(s.endpoints)
+            for k, ep in enumerate(s.endpoints):
+                ep.tag = _tag(s)
+                _finish_endpoint(doc, s, ep, first=k == 0)
+                doc.endpoints.append(ep)
     title = next((s.title for s in sections if s.heading and s.level == 1), "")
     title = _strip_number(title)[1] if title else ""
     doc.title = (
@@ -95,120 +119,156 @@ def read_document(text: str, file: str) -> Document:
     if m:
         doc.version = m.group(1) or m.group(2)
     _document_facts(doc, sections, text)
+    _resolve_references(doc)
     _check_duplicate_numbers(doc)
     _check_heading_tables(doc)
     _check_path_typos(doc)
     return doc
 
 
+def _flush(doc: Document, s: Section) -> None:
+    """Report what the section's own reading found (once: a merged sub-section is read again)."""
+    for line, rule, message in s.warnings:
+        doc.warn(line, rule, message)
+    s.warnings = []
+
+
 def _strip_number(title: str) -> tuple[str, str]:
     m = SECTION_NUMBER.match(title.strip())
-    return (m.group(1), m.group(2).strip()) if m else ("", title.strip())
+    return (m.group(1), m.group(2).strip()) if m and m.group(2).strip() else ("", title.strip())
 
 
 def _chapter(s: Section) -> str:
     p = s.parent
     while p is not None and p.heading is not None:
-        if p.endpoint is None:
+        if not p.endpoints:
             return _strip_number(p.title)[1]
         p = p.parent
     return ""
 
 
+def _tag(s: Section) -> str:
+    """The chapter above; or the section itself when it holds several operations (`### Bookmarks`)."""
+    own = len(s.endpoints) > 1 or any(ep.line != s.heading.line for ep in s.endpoints if s.heading)
+    if (
+        own
+        and s.heading is not None
+        and not ENDPOINT_LINE.match(s.title)
+        and not s.title.lstrip("`*").startswith("/")
+    ):
+        return _strip_number(s.title)[1]
+    return _chapter(s)
+
+
 def _read_section(doc: Document, s: Section) -> None:
     title = s.title
     ep = Endpoint(title=title, line=s.heading.line if s.heading else 1)
-    ctx = Context(ep, warn=lambda line, rule, msg: doc.warn(line, rule, msg))
-    if s.heading is not None:
-        recognize_heading(ctx, s.heading)
-    _read_blocks(doc, ctx, s.blocks)
+    ctx = Context(
+        doc,
+        _strip_number(title)[1] if title else "",
+        s.heading.line if s.heading else 0,
+        ep,
+        warn=lambda line, rule, msg: s.warnings.append((line, rule, msg)),
+    )
+    for b in [s.heading, *s.blocks]:
+        if b is not None:
+            read_block(ctx, b)
     s.context = ctx
-    if ep.path:
-        s.endpoint = ep
-    elif (
+    s.endpoints = [e for e in ctx.endpoints if e.path]
+    if s.endpoints:
+        return
+    if (
         (ep.method or (ctx.param_tables and ep.samples))
         and s.heading is not None
         and not _looks_like_envelope(s)
     ):
-        doc.warn(
-            ep.line, "no-endpoint", f"section {title!r} documents an interface but gives no path; skipped"
-        )
+        owner = s.parent
+        while owner is not None and not owner.endpoints:
+            owner = owner.parent
+        if owner is None or owner.heading is None:
+            s.warnings.append(
+                (
+                    ep.line,
+                    "no-endpoint",
+                    f"section {title!r} documents an interface but gives no path; skipped",
+                )
+            )
 
 
 def _looks_like_envelope(s: Section) -> bool:
     return bool(re.search(r"return data format|统一返回|返回格式|unified", s.title, re.IGNORECASE))
 
 
-def _read_blocks(doc: Document, ctx: Context, blocks: list[Block | None]) -> None:
-    for b in blocks:
-        if b is None:
+def _share_group_content(endpoints: list[Endpoint]) -> None:
+    """Request lines written one after another share what follows them (`PUT /x` + `PATCH /x`)."""
+    for ep in endpoints:
+        if ep.has_content():
             continue
-        if b.kind == "heading":
-            role = classify_label(b.text)
-            if role:
-                ctx.label, ctx.caption = role, b.text
+        donor = next((o for o in endpoints if o.group == ep.group and o is not ep and o.has_content()), None)
+        if donor is None:
             continue
-        if b.kind == "table":
-            if b.headerless:
-                if not doc.params_header or len(doc.params_header) != len(b.rows[0]):
-                    continue
-                doc.warn(
-                    b.line,
-                    "params-columns",
-                    "table rows without a header row: read with the doc's usual columns ("
-                    + " | ".join(doc.params_header)
-                    + ")",
-                )
-                b = replace(
-                    b,
-                    rows=[doc.params_header, *b.rows],
-                    row_lines=[b.line, *b.row_lines],
-                    raw_cells=[len(doc.params_header), *b.raw_cells],
-                    headerless=False,
-                )
-            elif recognize_kv_table(ctx, b):
-                continue
-            fields = read_fields_table(b, ctx.warn, ctx.ep.notes)
-            if fields is not None:
-                doc.params_header = b.rows[0]
-                if ctx.label == "fields" or (ctx.label == "response" and ctx.param_tables):
-                    ctx.ep.fields.extend(fields)
-                elif "code" not in column_roles(b.rows[0]):
-                    ctx.ep.params.extend(fields)
-                    ctx.param_tables += 1
-                continue
-        elif b.kind == "code":
-            recognize_code(ctx, b)
-        elif b.kind == "text":
-            recognize_text(ctx, b)
+        ep.params = copy.deepcopy(donor.params)
+        ep.fields = copy.deepcopy(donor.fields)
+        ep.samples = list(donor.samples)
+        ep.statuses = dict(donor.statuses)
+        ep.success_status = donor.success_status
+        ep.response_kind = donor.response_kind
+        ep.request_media = ep.request_media or donor.request_media
 
 
-def _finish_endpoint(doc: Document, s: Section, ep: Endpoint) -> None:
+def _finish_endpoint(doc: Document, s: Section, ep: Endpoint, first: bool) -> None:
     number, title = _strip_number(s.title) if s.heading else ("", "")
-    ep.number = number
+    if first:
+        ep.number = number
+    if ep.own_title:
+        title = ep.title
     if DEPRECATED.search(title):
         ep.deprecated = True
         title = DEPRECATED.sub("", title)
     title = re.sub(r"\s*//\s*$", "", title).strip()
-    m = ENDPOINT_LINE.match(title)
-    if m or not title:  # the heading is the endpoint itself: the table's description (if any) names it
-        title = ep.table_title or title
+    if ENDPOINT_LINE.match(title) or not title or title.lstrip("`*").startswith("/"):
+        # the heading is the endpoint itself: the table's description (if any) names it
+        title = ep.table_title or ""
     if not title:
-        title = _first_text(s) or f"{ep.method} {ep.path}"
+        title = _first_text(s) or f"{ep.method or _guess_method(ep)} {ep.path}"
     ep.title = title
     if not ep.method:
-        guessed = "POST" if any(x.role == "request" for x in ep.samples) else "GET"
+        guessed = _guess_method(ep)
         doc.warn(
             ep.path_line or ep.line,
             "missing-method",
             f"no request method documented for {ep.path}; {guessed} assumed",
         )
         ep.method = guessed
+    _resolve_unlabelled(ep)
     if not ep.path.startswith("/"):
         doc.warn(
             ep.path_line, "path-leading-slash", f"path {ep.path!r} has no leading slash; read as '/{ep.path}'"
         )
         ep.path = "/" + ep.path
+
+
+def _guess_method(ep: Endpoint) -> str:
+    if ep.redirect:
+        return "GET"  # a browser is sent there
+    return "POST" if any(x.role == "request" for x in ep.samples) else "GET"
+
+
+def _resolve_unlabelled(ep: Endpoint) -> None:
+    """A sample nothing labelled: the request body when the operation takes one and a response is
+    documented after it; else the answer."""
+    explicit_request = any(s.role == "request" for s in ep.samples)
+    for i, s in enumerate(ep.samples):
+        if s.role != "":
+            continue
+        later_answer = any(o.role in ("response", "error") for o in ep.samples[i + 1 :]) or (
+            ep.response_kind in ("text", "json") and ep.samples[i + 1 :]
+        )
+        takes_body = ep.method in ("POST", "PUT", "PATCH", "DELETE")
+        s.role = "request" if takes_body and later_answer and not explicit_request else "response"
+        explicit_request = explicit_request or s.role == "request"
+    if not explicit_request and ep.fallback_requests and ep.method != "GET":
+        ep.samples[:0] = ep.fallback_requests[:1]
 
 
 def _first_text(s: Section) -> str:
@@ -227,9 +287,33 @@ def _first_text(s: Section) -> str:
     return ""
 
 
+_IGNORE = re.compile(r"<!--\s*mdcontract:\s*ignore\s+([\w\-, ]+?)\s*-->")
+
+
+def _inline_ignores(doc: Document, text: str, blocks: list[Block]) -> None:
+    """`<!-- mdcontract: ignore RULE -->`: the rule is not reported from there to the end of the
+    section the comment is in (or on its own line only, when it closes a line of content)."""
+    headings = [(b.line, b.level) for b in blocks if b.kind == "heading"]
+    lines = text.split("\n")
+    for k, raw in enumerate(lines, 1):
+        for m in _IGNORE.finditer(raw):
+            rules = {r.strip() for r in m.group(1).replace(",", " ").split() if r.strip()}
+            if raw[: m.start()].strip():
+                doc.suppressed.append((k, k, rules))
+                continue
+            level = next((lv for ln, lv in reversed(headings) if ln <= k), 0)
+            end = (
+                next((ln - 1 for ln, lv in headings if ln > k and lv <= level), len(lines))
+                if level
+                else len(lines)
+            )
+            start = k if level else 1
+            doc.suppressed.append((start, end, rules))
+
+
 def _commented_sections(doc: Document, blocks: list[Block]) -> None:
     for b in blocks:
-        if b.kind != "html" or "<!--" not in b.text:
+        if b.kind != "html" or "<!--" not in b.text or _IGNORE.search(b.text):
             continue
         for k, ln in enumerate(b.text.split("\n")):
             m = re.match(r"^\s*(?:<!--)?\s*(#{1,6})\s+(.*?)\s*(?:-->)?\s*$", ln)
@@ -239,6 +323,13 @@ def _commented_sections(doc: Document, blocks: list[Block]) -> None:
                     "commented-section",
                     f"section {m.group(2)!r} is inside an HTML comment (lines {b.line}-{b.end}): skipped, not imported",
                 )
+        inner = re.sub(r"^\s*<!--|-->\s*$", "", b.text.strip())
+        if "#" not in inner:
+            continue
+        # what the commented-out section documents, to tell when a live section repeats it
+        hidden = read_document("\n" * (b.line - 1) + inner, doc.file, commented=False)
+        for ep in hidden.endpoints:
+            doc.commented.append(ep)
 
 
 # --- document-wide facts --------------------------------------------------------------------------
@@ -246,10 +337,10 @@ def _commented_sections(doc: Document, blocks: list[Block]) -> None:
 
 def _document_facts(doc: Document, sections: list[Section], text: str) -> None:
     for s in sections:
-        if s.endpoint is not None:
+        if s.endpoints:
             continue
         for b in s.blocks:
-            if b.kind != "table":
+            if b.kind != "table" or not b.rows:
                 continue
             roles = column_roles(b.rows[0]) if b.rows else {}
             if "code" in roles and ("description" in roles or len(b.rows[0]) >= 2):
@@ -266,10 +357,7 @@ def _document_facts(doc: Document, sections: list[Section], text: str) -> None:
                         doc.error_codes.append(ErrorCode(int(code), desc, line, remark))
             elif _looks_like_envelope(s) and not doc.envelope_fields:
                 doc.envelope_fields = read_fields_table(b, lambda *a: None) or []
-    for ep_section in sections:  # `错误码 510 系统错误 610 ...` in notes
-        ep = ep_section.endpoint
-        if ep is None:
-            continue
+    for ep in doc.endpoints:  # `错误码 510 系统错误 610 ...` in notes
         for note in ep.notes:
             m = re.search(r"错误码|error codes?", note, re.IGNORECASE)
             if m:
@@ -284,11 +372,47 @@ def _document_facts(doc: Document, sections: list[Section], text: str) -> None:
         if (
             s.heading is not None
             and re.search(r"认证|鉴权|授权|auth", s.title, re.IGNORECASE)
-            and s.endpoint is None
+            and not s.endpoints
         ):
             doc.auth_description = " ".join(b.text for b in s.blocks if b.kind == "text").strip()
-    servers = sorted({ep.server for ep in doc.endpoints if ep.server})
-    doc.servers = servers
+    # the hosts of absolute paths, then the base URLs the doc names (`Base URL: ...`), each once
+    named = list(doc.servers)
+    doc.servers = sorted({ep.server for ep in doc.endpoints if ep.server})
+    doc.servers += [s for s in dict.fromkeys(named) if s not in doc.servers]
+
+
+def _resolve_references(doc: Document) -> None:
+    """ "Parameters and response are the same as for the regular list endpoint": copy them over from
+    the nearest operation before it whose title or path shares the most words with the reference."""
+    for k, ep in enumerate(doc.endpoints):
+        for line, what, target in ep.references:
+            before = doc.endpoints[:k]
+            if not before:
+                continue
+            wanted = _words(target) - {"endpoint", "operation", "regular", "same", "one"}
+            scored = [
+                (len(wanted & (_words(o.title) | set(_path_words(o.path)))), -(k - j), o)
+                for j, o in enumerate(before)
+            ]
+            score, _, other = max(scored, key=lambda x: (x[0], x[1]))
+            if score == 0 and target != "上":
+                other = before[-1] if not wanted else None
+            if other is None:
+                doc.warn(line, "unresolved-reference", f"cannot tell which operation {target!r} refers to")
+                continue
+            copied = []
+            if "params" in what and not ep.params:
+                ep.params = copy.deepcopy(other.params)
+                copied.append("parameters")
+            if "response" in what and not any(s.role == "response" for s in ep.samples) and not ep.fields:
+                ep.samples += [s for s in other.samples if s.role in ("response", "error", "headers")]
+                ep.fields = copy.deepcopy(other.fields)
+                ep.statuses = {**other.statuses, **ep.statuses}
+                copied.append("response")
+            if copied:
+                ep.notes.append(
+                    f"{' and '.join(copied).capitalize()} as documented for {other.method} {other.path}."
+                )
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -297,19 +421,21 @@ def _line_of(text: str, needle: str) -> int:
 
 
 def _check_duplicate_numbers(doc: Document) -> None:
-    seen: dict[str, Endpoint] = {}
+    """Both sections of a number used twice are reported, each naming the other."""
+    by_number: dict[str, list[Endpoint]] = {}
     for ep in doc.endpoints:
-        if not ep.number:
+        if ep.number:
+            by_number.setdefault(ep.number, []).append(ep)
+    for number, eps in by_number.items():
+        if len(eps) < 2:
             continue
-        if ep.number in seen:
-            first = seen[ep.number]
+        for ep in eps:
+            others = ", ".join(f"{o.title!r} at line {o.line}" for o in eps if o is not ep)
             doc.warn(
                 ep.line,
                 "duplicate-section-number",
-                f"section number {ep.number} is used twice: also by {first.title!r} at line {first.line}",
+                f"section number {number} is used {len(eps)} times: also by {others}",
             )
-        else:
-            seen[ep.number] = ep
 
 
 def _words(s: str) -> set[str]:
@@ -441,6 +567,19 @@ def merge_duplicates(doc: Document) -> None:
             by_key[key] = ep
             kept.append(ep)
     doc.endpoints = kept
+    for hidden in doc.commented:
+        for ep in kept:
+            if (ep.method, _shape(ep.path)) == (hidden.method, _shape(hidden.path)):
+                doc.warn(
+                    ep.line,
+                    "duplicate-operation",
+                    f"{ep.method} {ep.path} is also documented in the commented-out section "
+                    f"{hidden.title!r} at line {hidden.line}: only this one is imported",
+                )
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\{[^}]*\}|<[\w-]+>|:\w+", "{}", path.split("?")[0]).rstrip("/") or "/"
 
 
 __all__ = ["Field", "merge_duplicates", "read_document"]

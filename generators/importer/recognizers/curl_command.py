@@ -1,0 +1,105 @@
+"""`$ curl -X POST -H ... -d '{...}' https://host/path?x=1`: a request written as a curl command.
+
+Never a sample of the answer. It tells the query parameters the URL carries (when the URL is the
+operation's path), and the body it sends when the doc shows no other request sample."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from urllib.parse import parse_qsl, urlsplit
+
+from ..blocks import Block
+from ..ir import Field
+from .context import Context, split_url
+
+KINDS = {"code"}
+
+_CURL = re.compile(r"^\s*(?:\$\s*)?curl\b")
+_DATA = {"-d", "--data", "--data-raw", "--data-binary", "--data-ascii"}
+_FORM = {"--data-urlencode", "-F", "--form"}
+_WITH_ARGUMENT = {
+    "-X",
+    "--request",
+    "-H",
+    "--header",
+    "-b",
+    "--cookie",
+    "-u",
+    "--user",
+    "-o",
+    "--output",
+    "-A",
+    "--user-agent",
+    "-e",
+    "--referer",
+    "-m",
+    "--max-time",
+    "--connect-timeout",
+}
+
+
+def read(ctx: Context, block: Block) -> bool:
+    lines = [ln for ln in block.text.split("\n") if ln.strip()]
+    if not lines or not _CURL.match(lines[0]):
+        return False
+    command = re.sub(r"\\\s*\n", " ", block.text)
+    for one in re.split(r"\n(?=\s*(?:\$\s*)?curl\b)", command):
+        _read_command(ctx, one.strip().lstrip("$").strip(), block.content_line)
+    return True
+
+
+def _read_command(ctx: Context, command: str, line: int) -> None:
+    try:
+        words = shlex.split(command.split("\n")[0])
+    except ValueError:
+        words = command.split()
+    url, body, form = "", None, []
+    i = 1
+    while i < len(words):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w in _DATA:
+            body, i = nxt, i + 2
+        elif w in _FORM:
+            form.append(nxt)
+            i += 2
+        elif w == "--url":
+            url, i = url or nxt, i + 2
+        elif w in _WITH_ARGUMENT:
+            i += 2
+        elif w.startswith("-"):
+            i += 1
+        else:
+            if re.match(r"^(https?://|/)", w) and not url:
+                url = w
+            i += 1
+    ep = ctx.ep
+    if not url or not ep.path or not _same_operation(ep.path, url):
+        return
+    query = urlsplit(url).query
+    known = {f.name for f in ep.params} | set(re.findall(r"[{<:](\w+)", ep.path))
+    fields = [
+        Field(name, line, location="query", example=value)
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if name not in known and "?" not in ep.path
+    ]
+    for part in form:
+        name, _, value = part.partition("=")
+        if name and name not in known:
+            fields.append(Field(name.strip(), line, location="form", example=value))
+    ctx.add_params(fields)
+    if body and body.lstrip().startswith(("{", "[")):
+        # the body it sends: the request sample when the doc shows no other (decided once it is read)
+        before = len(ep.samples)
+        ctx.add_sample(body, line, "json", "request", "curl -d")
+        ep.fallback_requests += ep.samples[before:]
+        del ep.samples[before:]
+
+
+def _same_operation(template: str, url: str) -> bool:
+    """Whether `url` is a call of the path template (`/api/states/<entity_id>` ~ `/api/states/sun.sun`)."""
+    path = urlsplit(url).path if "://" in url else url.split("?")[0]
+    parts = re.split(r"(\{[^}]*\}|<[\w-]+>|&lt;[\w-]+>?|:\w+)", split_url(template)[1].split("?")[0])
+    pattern = "".join("[^/]+" if k % 2 else re.escape(part) for k, part in enumerate(parts))
+    return re.search(pattern.rstrip("/") + "/?$", path) is not None

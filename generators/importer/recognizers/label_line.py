@@ -1,0 +1,46 @@
+"""A label announcing what comes next: `Response:`, `* Params:`, `返回示例`, `参数类型：query`,
+`**正文参数（ application/x-www-form-urlencoded ）：**`; or a sentence doing the same right before a
+sample ("Expects a JSON object ...:", "Returns a message if successful.")."""
+
+from __future__ import annotations
+
+from ..labels import classify_label, classify_prose, param_location
+from .context import Context, Line
+from .label_value import LABEL_LINE
+
+KINDS = {"line"}
+
+
+def read(ctx: Context, ln: Line) -> int:
+    line = ln.text
+    m = LABEL_LINE.match(line)
+    if m:
+        role = classify_label(m.group(1))
+        if role:
+            _announce(ctx, role, line, m.group(1) + " " + m.group(2))
+            rest = m.group(2).strip()
+            if role == "notes" and rest:
+                ctx.ep.notes.append(rest)
+            if rest.startswith(("{", "[")):
+                ctx.add_sample(rest, ln.line, "", role)
+            return 1
+    short = len(line) <= 30 or line.endswith((":", "："))
+    role = classify_label(line) if short and not line.startswith(("{", "[")) else ""
+    if role:
+        _announce(ctx, role, line, line)
+        return 1
+    role = classify_prose(line)
+    if role:
+        _announce(ctx, role, line, "")
+    return 0
+
+
+def _announce(ctx: Context, role: str, caption: str, location_text: str) -> None:
+    ctx.label, ctx.caption = role, caption.strip().lstrip("*-+ ").strip()
+    ctx.location = (
+        param_location(location_text) if location_text and role in ("request", "request-headers") else ""
+    )
+    if role == "request-headers":
+        ctx.location = "header"
+    if ctx.location == "form" and not ctx.ep.request_media:
+        ctx.ep.request_media = "application/x-www-form-urlencoded"

@@ -1,0 +1,46 @@
+"""A params or response-fields table: `| Param | Type | Required | Description |` (columns matched by
+synonyms); which one it is comes from the label above it (`Params:` / `返回参数说明`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..blocks import Block
+from ..tables import column_roles, read_fields_table
+from .context import Context
+
+KINDS = {"table"}
+
+
+def read(ctx: Context, block: Block) -> bool:
+    doc = ctx.doc
+    if block.headerless:
+        if not doc.params_header or len(doc.params_header) != len(block.rows[0]):
+            return False
+        ctx.warn(
+            block.line,
+            "params-columns",
+            "table rows without a header row: read with the doc's usual columns ("
+            + " | ".join(doc.params_header)
+            + ")",
+        )
+        block = replace(
+            block,
+            rows=[doc.params_header, *block.rows],
+            row_lines=[block.line, *block.row_lines],
+            raw_cells=[len(doc.params_header), *block.raw_cells],
+            headerless=False,
+        )
+    fields = read_fields_table(block, ctx.warn, ctx.ep.notes)
+    if fields is None:
+        return False
+    doc.params_header = block.rows[0]
+    if ctx.label in ("fields", "error") or (ctx.label == "response" and (ctx.param_tables or ctx.ep.params)):
+        if ctx.label != "error":
+            ctx.ep.fields.extend(fields)
+    elif "code" not in column_roles(block.rows[0]):
+        for f in fields:
+            f.location = f.location or ctx.location
+        ctx.add_params(fields)
+        ctx.param_tables += 1
+    return True
