@@ -60,6 +60,7 @@ class Endpoint:
     title: str
     line: int
     number: str = ""
+    chapter_line: int = 0  # the heading its section number is counted under (numbers restart per chapter)
     method: str = ""
     method_line: int = 0
     path: str = ""
@@ -89,6 +90,8 @@ class Endpoint:
     group: int = 0  # endpoints written one after another share what follows (two request lines)
     references: list[tuple[int, str, str]] = field(default_factory=list)  # (line, what, target words)
     fallback_requests: list[DocSample] = field(default_factory=list)  # bodies curl examples send
+    tentative: bool = False  # path and method read from an example call: a request line replaces them
+    weak: bool = False  # an overview row or an example call: merged silently into a section documenting it
 
     def has_content(self) -> bool:
         return bool(self.params or self.fields or self.samples or self.statuses or self.response_kind)
@@ -117,6 +120,7 @@ class Document:
     servers: list[str] = field(default_factory=list)
     params_header: list[str] = field(default_factory=list)  # the doc's usual params-table header
     statuses: dict[str, str] = field(default_factory=dict)  # statuses the doc lists for every call
+    status_methods: dict[str, set[str]] = field(default_factory=dict)  # ... or for these methods only
     proto_messages: dict[str, Any] = field(default_factory=dict)  # Protocol Buffers messages seen so far
     commented: list[Endpoint] = field(default_factory=list)  # what commented-out sections document
     suppressed: list[tuple[int, int, set[str]]] = field(default_factory=list)  # inline `ignore` comments

@@ -87,8 +87,12 @@ NAME_COLS = {
     "字段",
     "字段名",
     "参数名称",
+    "字段名称",
+    "参数字段",
     "名称",
     "属性",
+    "变量名",
+    "键",
 }
 TYPE_COLS = {"data type", "type", "datatype", "类型", "数据类型", "参数类型", "字段类型"}
 REQUIRED_COLS = {
@@ -101,6 +105,10 @@ REQUIRED_COLS = {
     "必须",
     "是否必选",
     "必要性",
+    "必需",
+    "是否必需",
+    "必传",
+    "是否必传",
     "require",
     "mandatory",
 }
@@ -116,14 +124,35 @@ DESC_COLS = {
     "comment",
     "参数说明",
     "参数描述",
+    "参数含义",
     "字段说明",
+    "字段描述",
+    "meaning",
 }
 REMARK_COLS = {"remark", "remarks", "备注", "note", "notes"}
 DEFAULT_COLS = {"default", "默认值", "默认", "default value"}
+LOCATION_COLS = {"in", "location", "位置", "参数位置", "传参方式", "传递方式", "参数来源", "param type"}
+EXAMPLE_COLS = {"example", "examples", "sample", "示例", "示例值", "例子", "样例", "example value"}
 NUMBER_COLS = {"#", "no", "no.", "序号", "编号"}
 CODE_COLS = {"code", "错误码", "状态码", "error code", "返回码", "code值"}
 
-YES = {"y", "yes", "true", "是", "必选", "必填", "必要", "必须", "required", "✓", "√", "1", "must"}
+YES = {
+    "y",
+    "yes",
+    "true",
+    "是",
+    "必选",
+    "必填",
+    "必要",
+    "必须",
+    "必需",
+    "必传",
+    "required",
+    "✓",
+    "√",
+    "1",
+    "must",
+}
 NO = {
     "n",
     "no",

@@ -37,7 +37,7 @@ def to_openapi(doc: Document, api: str) -> dict[str, Any]:
         "info": {"title": doc.title or api, "version": _version(doc), "description": _info_description(doc)},
     }
     if doc.servers:
-        spec["servers"] = [{"url": s} for s in doc.servers]
+        spec["servers"] = [_server(s) for s in doc.servers]
     tags: list[str] = []
     paths: dict[str, dict[str, Any]] = {}
     used_ids: set[str] = set()
@@ -92,6 +92,17 @@ def to_openapi(doc: Document, api: str) -> dict[str, Any]:
             **({"dataField": envelope.data_field} if envelope.data_field else {}),
         }
     return spec
+
+
+def _server(url: str) -> dict[str, Any]:
+    """`http://{portal_address}`: a placeholder in a server URL is an OpenAPI server variable."""
+    names = re.findall(r"\{([^{}]+)\}", url)
+    if not names:
+        return {"url": url}
+    return {
+        "url": url,
+        "variables": {n: {"default": n, "description": "written as a placeholder in the doc"} for n in names},
+    }
 
 
 def _version(doc: Document) -> str:
@@ -667,6 +678,8 @@ def _responses(
                 out[code] = {"description": text or _REASONS.get(code, "Documented status.")}
     documented = bool(out)
     for code, text in doc.statuses.items():
+        if code in doc.status_methods and ep.method not in doc.status_methods[code]:
+            continue
         if code not in out and not code.startswith("2"):
             out[code] = {"description": text or _REASONS.get(code, "Documented status.")}
     if not any(c.startswith(("2", "3")) for c in out):

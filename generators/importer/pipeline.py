@@ -121,7 +121,9 @@ def check_examples(spec: dict[str, Any], drop: bool = False) -> list[tuple[int, 
                         if not own:
                             ex = follow_refs(spec, ex)
                         found = check.iter_errors(ex.get("value"))
-                        errors = [f"{'/'.join(map(str, e.instance_path)) or '(root)'}: {e.message}" for e in found]
+                        errors = [
+                            f"{'/'.join(map(str, e.instance_path)) or '(root)'}: {e.message}" for e in found
+                        ]
                         at = ex.get(SAMPLE_LINE, line)
                         for err in errors[:3]:
                             problems.append(

@@ -17,17 +17,18 @@ from dataclasses import dataclass, field
 
 from .blocks import Block, parse_blocks
 from .ir import Document, Endpoint, ErrorCode, Field
-from .labels import DEPRECATED, ENDPOINT_LINE, SECTION_NUMBER, classify_label, method_word, norm_label
+from .labels import (
+    DEPRECATED,
+    ENDPOINT_LINE,
+    SECTION_NUMBER,
+    classify_label,
+    match_request_line,
+    method_word,
+    norm_label,
+)
 from .recognizers import Context, read_block
 from .recognizers.label_value import kind_of
 from .tables import column_roles, read_fields_table
-
-# A heading that labels a part of the section above it rather than starting a section of its own.
-_LABEL_HEADING = re.compile(
-    r"^(请求|返回|响应|参数|示例|错误|接口|出参|入参|备注|说明|request|response|parameters?|params|examples?"
-    r"|headers?|body|query|payload|returns?|errors?|fields?|notes?|status)",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -46,10 +47,18 @@ class Section:
 
 
 def is_label_heading(text: str) -> bool:
+    """`### 请求URL：`, `### 参数类型：query`, `#### Method`: a heading that labels a part of the section
+    above it (it ends with a colon, or is a label followed by its value) rather than starting one."""
     t = text.strip().strip("*_` ")
-    if len(t) > 24 or SECTION_NUMBER.match(t) or "/" in t or method_word(t.split(" ")[0]):
+    if len(t) > 30 or SECTION_NUMBER.match(t) or "/" in t or method_word(t.split(" ")[0]):
         return False
-    return bool(_LABEL_HEADING.match(t) or kind_of(t))
+    if kind_of(t):
+        return True
+    m = re.match(r"^(.*?)\s*[:：]", t)
+    if not m:
+        return False
+    head = m.group(1)
+    return bool(classify_label(head) or kind_of(head) or re.match(r"^(示例|例子|example)", head, re.I))
 
 
 def split_sections(blocks: list[Block]) -> list[Section]:
@@ -72,8 +81,17 @@ def split_sections(blocks: list[Block]) -> list[Section]:
     return sections
 
 
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
+
+
 def read_document(text: str, file: str, *, commented: bool = True) -> Document:
     doc = Document(file)
+    front = _FRONT_MATTER.match(text)
+    if front:
+        # YAML front matter (static-site docs): metadata, not a setext heading; blanked, lines kept
+        m = re.search(r"^title:\s*[\"']?(.*?)[\"']?\s*$", front.group(1), re.M)
+        doc.title = m.group(1).strip() if m else ""
+        text = "\n" * front.group(0).count("\n") + text[front.end() :]
     blocks, problems = parse_blocks(text)
     for p in problems:
         doc.warn(p.line, p.rule, p.message, p.severity)
@@ -109,11 +127,12 @@ def read_document(text: str, file: str, *, commented: bool = True) -> Document:
                 doc.endpoints.append(ep)
     title = next((s.title for s in sections if s.heading and s.level == 1), "")
     title = _strip_number(title)[1] if title else ""
-    doc.title = (
+    title = (
         ""
         if re.fullmatch(r"(?i)版本|version|目录|directory|changelog|更新记录|api|接口文档", title)
         else title
     )
+    doc.title = title or doc.title
     head = "\n".join(text.split("\n")[:40])
     m = re.search(r"(?i)(?:version|版本)[^\n]{0,20}?\bv?(\d+(?:\.\d+)*)\b|\bv(\d+(?:\.\d+)*)\b", head)
     if m:
@@ -134,6 +153,7 @@ def _flush(doc: Document, s: Section) -> None:
 
 
 def _strip_number(title: str) -> tuple[str, str]:
+    title = re.sub(r"^(\*\*|__)(.+)\1$", r"\2", title.strip())  # `### __用户注册__`: emphasis, not text
     m = SECTION_NUMBER.match(title.strip())
     return (m.group(1), m.group(2).strip()) if m and m.group(2).strip() else ("", title.strip())
 
@@ -156,7 +176,7 @@ def _tag(s: Section) -> str:
         and not ENDPOINT_LINE.match(s.title)
         and not s.title.lstrip("`*").startswith("/")
     ):
-        return _strip_number(s.title)[1]
+        return re.sub(r"\s*\[[^\]]*\]\s*$", "", _strip_number(s.title)[1]) or _chapter(s)
     return _chapter(s)
 
 
@@ -170,6 +190,10 @@ def _read_section(doc: Document, s: Section) -> None:
         ep,
         warn=lambda line, rule, msg: s.warnings.append((line, rule, msg)),
     )
+    owner = s.parent
+    while owner is not None and not owner.endpoints:
+        owner = owner.parent
+    ctx.under_endpoint = owner is not None and owner.heading is not None
     for b in [s.heading, *s.blocks]:
         if b is not None:
             read_block(ctx, b)
@@ -220,17 +244,21 @@ def _finish_endpoint(doc: Document, s: Section, ep: Endpoint, first: bool) -> No
     number, title = _strip_number(s.title) if s.heading else ("", "")
     if first:
         ep.number = number
+        parent = s.parent
+        while parent is not None and parent.endpoints:
+            parent = parent.parent
+        ep.chapter_line = parent.heading.line if parent is not None and parent.heading else 0
     if ep.own_title:
         title = ep.title
     if DEPRECATED.search(title):
         ep.deprecated = True
         title = DEPRECATED.sub("", title)
     title = re.sub(r"\s*//\s*$", "", title).strip()
-    if ENDPOINT_LINE.match(title) or not title or title.lstrip("`*").startswith("/"):
+    if match_request_line(title) or not title or title.lstrip("`*").startswith("/"):
         # the heading is the endpoint itself: the table's description (if any) names it
         title = ep.table_title or ""
     if not title:
-        title = _first_text(s) or f"{ep.method or _guess_method(ep)} {ep.path}"
+        title = _first_text(s) or f"{ep.method or _guess_method(ep)} {_clean_path(ep.path)}"
     ep.title = title
     if not ep.method:
         guessed = _guess_method(ep)
@@ -272,19 +300,23 @@ def _resolve_unlabelled(ep: Endpoint) -> None:
 
 
 def _first_text(s: Section) -> str:
+    """The first sentence under the heading, when it is short enough to be a title."""
     for b in s.blocks:
         if b.kind == "text":
             first = b.text.split("\n", 1)[0].strip()
-            if (
-                first
-                and not classify_label(first)
-                and len(first) < 60
-                and ":" not in first
-                and "：" not in first
-            ):
-                return first
+            label = first.endswith((":", "：")) or (len(first) <= 20 and classify_label(first))
+            if first and not label and len(first) < 80 and ":" not in first and "：" not in first:
+                return first.rstrip(".。")
             return ""
     return ""
+
+
+def _clean_path(path: str) -> str:
+    return re.sub(
+        r"&lt;([\w-]+)(?:&gt;|>)?|<([\w-]+)>|\{\s*([\w-]+)\s*\}",
+        lambda m: "{" + next(g for g in m.groups() if g) + "}",
+        path,
+    )
 
 
 _IGNORE = re.compile(r"<!--\s*mdcontract:\s*ignore\s+([\w\-, ]+?)\s*-->")
@@ -422,11 +454,13 @@ def _line_of(text: str, needle: str) -> int:
 
 def _check_duplicate_numbers(doc: Document) -> None:
     """Both sections of a number used twice are reported, each naming the other."""
-    by_number: dict[str, list[Endpoint]] = {}
+    by_number: dict[tuple[int, str], list[Endpoint]] = {}
     for ep in doc.endpoints:
         if ep.number:
-            by_number.setdefault(ep.number, []).append(ep)
-    for number, eps in by_number.items():
+            # `1.` under `## 公用接口` and `1.` under `## 认证接口`: numbers counted per chapter
+            scope = 0 if "." in ep.number else ep.chapter_line
+            by_number.setdefault((scope, ep.number), []).append(ep)
+    for (_, number), eps in by_number.items():
         if len(eps) < 2:
             continue
         for ep in eps:
@@ -554,7 +588,16 @@ def merge_duplicates(doc: Document) -> None:
     by_key: dict[tuple[str, str], Endpoint] = {}
     kept: list[Endpoint] = []
     for ep in doc.endpoints:
-        key = (ep.method, ep.path)
+        key = (ep.method, _shape(ep.path))  # `/users/:id` and `/users/{id}` are one path template
+        if key in by_key and (ep.weak or by_key[key].weak):
+            # an overview row or an example call, and the section that documents the operation
+            strong = by_key[key] if ep.weak else ep
+            weak = ep if ep.weak else by_key[key]
+            if strong is ep:
+                kept[kept.index(weak)] = ep
+                by_key[key] = ep
+            strong.notes += [n for n in weak.notes if n not in strong.notes]
+            continue
         if key in by_key:
             first = by_key[key]
             doc.warn(

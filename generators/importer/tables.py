@@ -11,6 +11,8 @@ from .labels import (
     CODE_COLS,
     DEFAULT_COLS,
     DESC_COLS,
+    EXAMPLE_COLS,
+    LOCATION_COLS,
     NAME_COLS,
     NO,
     NUMBER_COLS,
@@ -19,6 +21,7 @@ from .labels import (
     TYPE_COLS,
     YES,
     norm_label,
+    param_location,
 )
 
 # Nesting written before a field name: `-id`, `--id`, `└ id`, em spaces (`&#8195;`), full-width spaces.
@@ -56,6 +59,8 @@ def column_roles(header: list[str]) -> dict[str, int]:
             ("remark", REMARK_COLS),
             ("default", DEFAULT_COLS),
             ("code", CODE_COLS),
+            ("location", LOCATION_COLS),
+            ("example", EXAMPLE_COLS),
         ):
             if h in names and role not in roles:
                 roles[role] = i
@@ -98,7 +103,11 @@ def read_fields_table(
                 return ""
             text = cells[roles[role]].strip()
             # backticks around a whole name or type are markup; inside a description they are content
-            return text.strip("`") if role in ("name", "type", "required", "number", "default") else text
+            return (
+                text.strip("`")
+                if role in ("name", "type", "required", "number", "default", "location", "example")
+                else text
+            )
 
         name = cell("name").replace("\u00a0", " ").strip()
         if not name or set(name) <= set("-: "):
@@ -127,7 +136,11 @@ def read_fields_table(
         m = re.search(r"default\s*[:：]\s*(\S+)|默认\s*[:：]?\s*(\S+)", remark)
         if m and not default:
             default = m.group(1) or m.group(2)
-        fields.append(Field(name, line, cell("type"), required, desc, default, depth))
+        where = cell("location")
+        location = param_location(where) or ("query" if where.lower() == "url" else "")
+        fields.append(
+            Field(name, line, cell("type"), required, desc, default, depth, location, cell("example"))
+        )
         if "number" in roles:
             numbers.append((cell("number"), line))
     _check_numbering(numbers, warn)

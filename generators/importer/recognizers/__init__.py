@@ -26,7 +26,9 @@ from . import (
     code_table,
     curl_command,
     endpoint_table,
+    example_url,
     header_lines,
+    heading_bracket,
     heading_label,
     heading_method,
     heading_path,
@@ -47,6 +49,7 @@ from . import (
     request_line_text,
     status_bullets,
     status_line,
+    status_table,
     title_line,
 )
 from .context import Context, Line
@@ -67,13 +70,15 @@ RECOGNIZERS: list[Recognizer] = [
     Recognizer.of(m)
     for m in (
         # headings
-        heading_request_line,  # ## GET /users/{id}
+        heading_request_line,  # ## GET /users/{id}   ## List users - GET /users
+        heading_bracket,  # ## Notes [/notes]   ### Create a note [POST]
         heading_path,  # ## /api/user   ## /douyin/feed/ - 视频流接口
         heading_method,  # ### POST method (under a path heading)
         heading_label,  # ### 请求URL： / ### Response (a label inside the section)
         # tables
         endpoint_table,  # | 请求地址 | 请求方式 |   | Endpoint | HTTP-Method | Description |
         kv_table,  # | URL | /x |, | request method | POST |, | `X-Session-Id` Header | ... |
+        status_table,  # | 状态码 | 说明 | with 200 / 400 / 404 rows, in an operation's section
         params_table,  # | Param | Data type | Must | Explanation |
         # code blocks
         curl_command,  # $ curl -X POST ... https://host/x?q=1
@@ -83,6 +88,7 @@ RECOGNIZERS: list[Recognizer] = [
         code_table,  # |参数 |是否必选 |类型 (table rows in an indented block)
         code_label_value,  # the value a label waits for (`### 请求URL：` then an indented URL)
         code_request_line,  # GET /x, GET:v1/x, url: / method: lines, 重定向到 /x
+        example_url,  # https://api.example.com/v1/items?limit=5 (one example call)
         header_lines,  # API-KEY: xxx under a request `Headers` label
         code_sample,  # JSON, JS literals, key: value lines, JSON lines, SSE, text
         # lines of text

@@ -13,7 +13,7 @@ _URL = re.compile(r"^[`<]*(https?://[^\s/`>]+/[^\s`>]*[A-Za-z][^\s`>]*)[`>]*$")
 
 
 def read(ctx: Context, ln: Line) -> int:
-    if ctx.ep.path or ctx.pending:
+    if ctx.ep.path or ctx.pending or ctx.under_endpoint:
         return 0
     m = _URL.match(ln.text)
     if not m:

@@ -60,6 +60,7 @@ class Context:
     status: str = ""  # a documented status waiting for the sample it describes (`Status: 201 Created`)
     title_hint: tuple[str, int] | None = None  # a line naming the next endpoint (`**List**`)
     param_tables: int = 0
+    under_endpoint: bool = False  # a sub-section of an operation's section (`### Example` under it)
     last_kind: str = ""  # kind of the block read before this one
     seen: set[tuple[str, int, str]] = field(default_factory=set)  # paragraphs the prose readers have read
 
@@ -82,6 +83,10 @@ class Context:
         method = method.upper()
         server, path = split_url(path) if path else ("", "")
         ep = self.ep
+        if ep.tentative and (path or method):
+            # an example call named the operation; the request line itself says better
+            ep.tentative, ep.weak = False, False
+            ep.method, ep.path, ep.server = "", "", ""
         same = bool(path) and bool(ep.path) and same_path(ep.path, path)
         if not ep.path and not ep.method:
             starts_new = False
@@ -95,6 +100,11 @@ class Context:
             starts_new = bool(method) and method != ep.method and (bool(path) or inherit_path)
         if not starts_new:
             self._fill(ep, method, path, server, line, title)
+            if same and "?" in path and "?" not in ep.path:
+                # `GET /x?page=1` once more, with its query: the parameters it names
+                for name, _, value in (part.partition("=") for part in path.split("?", 1)[1].split("&")):
+                    if name and name not in {f.name for f in ep.params}:
+                        ep.params.append(Field(name, line, location="query", example=value))
             return ep
         new = Endpoint(title=self.section_title, line=line)
         new.tag = ep.tag
@@ -107,6 +117,8 @@ class Context:
         self.ep = new
         self.label, self.caption, self.status, self.location = "", "", "", ""
         self._fill(new, method, path or (ep.path if inherit_path else ""), server, line, title)
+        if not title and hint is None and new.group == ep.group and ep.own_title:
+            new.title, new.own_title = ep.title, True  # `PUT /x` + `PATCH /x` under one `**Update**`
         return new
 
     def _fill(self, ep: Endpoint, method: str, path: str, server: str, line: int, title: str) -> None:
@@ -120,9 +132,7 @@ class Context:
         if server and not ep.server:
             ep.server = server
         if title and not ep.own_title:
-            ep.title, ep.own_title = title, True
-            if ep is not self.endpoints[0] or ep.line != self.section_line:
-                ep.line = line
+            ep.title, ep.own_title, ep.line = title, True, line
 
     # --- what the endpoint takes and answers -----------------------------------------------------
     def add_params(self, fields: list[Field]) -> None:

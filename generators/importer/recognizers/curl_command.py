@@ -54,7 +54,7 @@ def _read_command(ctx: Context, command: str, line: int) -> None:
         words = shlex.split(command.split("\n")[0])
     except ValueError:
         words = command.split()
-    url, body, form = "", None, []
+    url, body, form, method = "", None, [], ""
     i = 1
     while i < len(words):
         w = words[i]
@@ -64,6 +64,8 @@ def _read_command(ctx: Context, command: str, line: int) -> None:
         elif w in _FORM:
             form.append(nxt)
             i += 2
+        elif w in ("-X", "--request"):
+            method, i = nxt.upper(), i + 2
         elif w == "--url":
             url, i = url or nxt, i + 2
         elif w in _WITH_ARGUMENT:
@@ -75,15 +77,15 @@ def _read_command(ctx: Context, command: str, line: int) -> None:
                 url = w
             i += 1
     ep = ctx.ep
+    if url and not ep.path and not ep.method and _names_an_operation(ctx):
+        # the only place the section gives its path: read it from the call, until a request line says better
+        ep = ctx.request_line(method or ("POST" if body or form else "GET"), url, line)
+        ep.tentative = ep.weak = True
     if not url or not ep.path or not _same_operation(ep.path, url):
         return
-    query = urlsplit(url).query
+    add_query_from(ctx, url, line)
     known = {f.name for f in ep.params} | set(re.findall(r"[{<:](\w+)", ep.path))
-    fields = [
-        Field(name, line, location="query", example=value)
-        for name, value in parse_qsl(query, keep_blank_values=True)
-        if name not in known and "?" not in ep.path
-    ]
+    fields = []
     for part in form:
         name, _, value = part.partition("=")
         if name and name not in known:
@@ -95,6 +97,31 @@ def _read_command(ctx: Context, command: str, line: int) -> None:
         ctx.add_sample(body, line, "json", "request", "curl -d")
         ep.fallback_requests += ep.samples[before:]
         del ep.samples[before:]
+
+
+def add_query_from(ctx: Context, url: str, line: int) -> bool:
+    """The query parameters of an example call of the current operation; False when it calls another."""
+    ep = ctx.ep
+    if not ep.path or not _same_operation(ep.path, url):
+        return False
+    known = {f.name for f in ep.params} | set(re.findall(r"[{<:](\w+)", ep.path))
+    ctx.add_params(
+        [
+            Field(name, line, location="query", example=value)
+            for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=True)
+            if name not in known and "?" not in ep.path
+        ]
+    )
+    return True
+
+
+def _names_an_operation(ctx: Context) -> bool:
+    """A section of its own (not the doc's preamble) that is not about authentication."""
+    return (
+        ctx.section_line > 0
+        and not ctx.under_endpoint
+        and not re.search(r"auth|认证|鉴权|授权|token|概述|overview|intro", ctx.section_title, re.I)
+    )
 
 
 def _same_operation(template: str, url: str) -> bool:

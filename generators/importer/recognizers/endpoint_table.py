@@ -46,6 +46,7 @@ def read(ctx: Context, block: Block) -> bool:
         for path in _paths(_cell(row, url_col)):
             for method in _methods(_cell(row, method_col)):
                 ep = ctx.request_line(method, path, line, title=title)
+                ep.weak = several  # an overview table: a section documenting the operation wins
                 if rest:
                     ep.notes.append(rest)
                 for sentence in (title, rest):

@@ -4,7 +4,7 @@ sample ("Expects a JSON object ...:", "Returns a message if successful.")."""
 
 from __future__ import annotations
 
-from ..labels import classify_label, classify_prose, param_location
+from ..labels import classify_label, classify_prose, norm_label, param_location
 from .context import Context, Line
 from .label_value import LABEL_LINE
 
@@ -36,6 +36,11 @@ def read(ctx: Context, ln: Line) -> int:
 
 
 def _announce(ctx: Context, role: str, caption: str, location_text: str) -> None:
+    answering = ctx.label in ("response", "error", "headers")
+    if role == "request-headers" and answering:
+        role = "headers"  # API Blueprint: `+ Response 201` then `+ Headers`: the answer's headers
+    elif role == "request" and answering and norm_label(caption) in ("body", "payload", "content"):
+        role = ctx.label  # ... then `+ Body`: the answer's body
     ctx.label, ctx.caption = role, caption.strip().lstrip("*-+ ").strip()
     ctx.location = (
         param_location(location_text) if location_text and role in ("request", "request-headers") else ""

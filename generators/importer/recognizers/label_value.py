@@ -11,6 +11,8 @@ from ..labels import (
     METHOD_LABELS,
     SERVER_LABELS,
     URL_LABELS,
+    classify_label,
+    match_request_line,
     method_word,
     norm_label,
 )
@@ -47,10 +49,12 @@ def apply(ctx: Context, kind: str, raw: str, line: int) -> bool:
         ctx.request_line("", value, line)
         return True
     if kind == "method":
-        method = method_word(value)
+        methods = [method_word(w) for w in re.split(r"\s*[/|,，、或]\s*|\s+or\s+", value)]
+        method = methods[0] if methods and all(methods) else method_word(value)
         if not method:
-            # the value may be a request line of its own (`请求方式：POST /x`)
             return False
+        if len(methods) > 1 and all(methods):
+            ctx.ep.notes.append(f"The doc gives the methods {value}; read as {method}.")
         if value.upper() in METHOD_ALIASES:
             ctx.warn(line, "method-alias", f"method written {value!r}: read as {method}")
         ctx.request_line(method, "", line)
@@ -76,6 +80,14 @@ def read(ctx: Context, ln: Line) -> int:
         if apply(ctx, kind, ln.text, ln.line):
             return 1
     m = LABEL_LINE.match(ln.text)
+    request = match_request_line(m.group(2).strip("`* ")) if m and m.group(2) else None
+    if request:
+        # `Endpoint: GET /x`, `Request: `POST /api/login``, `请求地址：POST /x`
+        ctx.request_line(request.group(1), request.group(2), ln.line)
+        role = classify_label(m.group(1))
+        if role and not kind_of(m.group(1)):
+            ctx.label, ctx.caption = role, m.group(1)
+        return 1
     kind = kind_of(m.group(1)) if m else kind_of(ln.text)
     if not kind:
         return 0

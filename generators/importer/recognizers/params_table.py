@@ -3,6 +3,7 @@ synonyms); which one it is comes from the label above it (`Params:` / `返回参
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..blocks import Block
@@ -35,7 +36,12 @@ def read(ctx: Context, block: Block) -> bool:
     if fields is None:
         return False
     doc.params_header = block.rows[0]
-    if ctx.label in ("fields", "error") or (ctx.label == "response" and (ctx.param_tables or ctx.ep.params)):
+    answers = ctx.label == "response" and (
+        ctx.param_tables
+        or ctx.ep.params
+        or re.search(r"参数|字段|fields?|param|说明|structure|结构", ctx.caption, re.I)
+    )
+    if ctx.label in ("fields", "error") or answers:
         if ctx.label != "error":
             ctx.ep.fields.extend(fields)
     elif "code" not in column_roles(block.rows[0]):

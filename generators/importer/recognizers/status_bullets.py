@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..labels import method_word
 from .context import Context, Line
 
 KINDS = {"line"}
@@ -21,6 +22,12 @@ def read(ctx: Context, ln: Line) -> int:
     code, text = m.group(1), m.group(2).strip().rstrip(".")
     if ctx.ep.path:
         ctx.ep.statuses.setdefault(code, text)
-    else:
-        ctx.doc.statuses.setdefault(code, text)
+        return 1
+    ctx.doc.statuses.setdefault(code, text)
+    # `404 NOT FOUND - [*]`, `201 CREATED - [POST/PUT/PATCH]`: the methods the status is for
+    hint = re.search(r"\[\s*([*A-Z/|, ]+?)\s*\]", text)
+    if hint and hint.group(1).strip() != "*":
+        ctx.doc.status_methods[code] = {
+            method_word(w) for w in re.split(r"[/|, ]+", hint.group(1)) if method_word(w)
+        }
     return 1
