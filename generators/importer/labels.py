@@ -211,7 +211,8 @@ def classify_label(s: str) -> str:
     ):
         return "response"
     if re.search(
-        r"request|请求体|请求参数|请求示例|正文参数|^参数|^params?$|^parameters?|^body|^query|^payload|payload$|入参|input",
+        r"request|请求体|请求参数|请求示例|正文参数|^参数|参数$|^params?$|^parameters?|parameters?$|^body|^query|^payload"
+        r"|payload$|入参|input",
         t,
     ):
         return "request"

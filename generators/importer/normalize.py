@@ -411,7 +411,9 @@ def _request_fields(
     return out, unknown
 
 
-_REQUIRED_MARK = re.compile(r"\s*[(（]\s*(必填|必选|选填|可选|required|optional)\s*[)）]\s*$", re.IGNORECASE)
+_REQUIRED_MARK = re.compile(
+    r"\s*[(（【\[]\s*(必填|必选|选填|可选|required|optional)\s*[)）】\]]\s*$", re.IGNORECASE
+)
 
 
 def _required_mark(schema: Schema) -> bool | None:

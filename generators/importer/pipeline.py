@@ -44,8 +44,9 @@ def import_markdown(
     for line, message in check_examples(spec, drop=True):
         doc.warn(line, "example-invalid", message, "error")
     _strip_sample_lines(spec)
-    accepted = [d for d in doc.diagnostics if not _ignored_inline(doc, d)]
-    diagnostics = sorted(accepted, key=lambda d: (d.line, d.rule, d.message))
+    # one report per defect: operations sharing a table or a sample (PUT + PATCH, "same as") see it twice
+    accepted = {(d.line, d.rule, d.message): d for d in doc.diagnostics if not _ignored_inline(doc, d)}
+    diagnostics = sorted(accepted.values(), key=lambda d: (d.line, d.rule, d.message))
     return ImportResult(spec, diagnostics, doc)
 
 

@@ -258,7 +258,16 @@ def _finish_endpoint(doc: Document, s: Section, ep: Endpoint, first: bool) -> No
         # the heading is the endpoint itself: the table's description (if any) names it
         title = ep.table_title or ""
     if not title:
-        title = _first_text(s) or f"{ep.method or _guess_method(ep)} {_clean_path(ep.path)}"
+        first_note = next((n for n in ep.notes if n), "")
+        title = (
+            _first_text(s)
+            or (
+                first_note.rstrip(".。")
+                if len(first_note) < 80 and not first_note.endswith((":", "："))
+                else ""
+            )
+            or f"{ep.method or _guess_method(ep)} {_clean_path(ep.path)}"
+        )
     ep.title = title
     if not ep.method:
         guessed = _guess_method(ep)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -336,7 +337,7 @@ def read_sample(text: str, *, strict_json: bool = False) -> Sample:
     ):
         return _read_sse(lines, repairs)
     if looks_like_kv_lines(fixed):
-        return _read_kv_lines(lines, repairs, strict_json)
+        return _read_kv_lines(textwrap.dedent(fixed).split("\n"), repairs, strict_json)
     toks = tokenize(fixed)
     parser = _Parser(toks, strict_json)
     values: list[Any] = []
@@ -416,6 +417,7 @@ _TRAILING_COMMENT = re.compile(r"\s(?://|#)\s*(.*)$")
 
 def looks_like_kv_lines(text: str) -> bool:
     """`name: "张三"` lines: an object written without its braces (a request's parameters)."""
+    text = textwrap.dedent(text)
     lines = [ln for ln in text.split("\n") if ln.strip() and not ln.strip().startswith(("//", "#"))]
     if not lines or lines[0].lstrip().startswith(("{", "[", '"')) or re.match(r"^\s*https?://", lines[0]):
         return False

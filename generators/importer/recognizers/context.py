@@ -77,6 +77,7 @@ class Context:
         *,
         inherit_path: bool = False,
         title: str = "",
+        shares: bool = True,
     ) -> Endpoint:
         """A clue naming a method and/or a path. Fills the endpoint being read, or starts the next one
         when it names another operation: a section may document several (`**List**` ... `**Create**`)."""
@@ -109,7 +110,8 @@ class Context:
         new = Endpoint(title=self.section_title, line=line)
         new.tag = ep.tag
         hint = self.title_hint
-        new.group = ep.group if not ep.has_content() and hint is None else ep.group + 1
+        # request lines one after another share what follows them; a table row documents only itself
+        new.group = ep.group if shares and not ep.has_content() and hint is None else ep.group + 1
         if hint is not None:
             new.title, new.line, new.own_title = hint[0], hint[1], True
             self.title_hint = None

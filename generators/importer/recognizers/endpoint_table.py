@@ -45,7 +45,7 @@ def read(ctx: Context, block: Block) -> bool:
         title, rest = _title(desc) if several else ("", desc)
         for path in _paths(_cell(row, url_col)):
             for method in _methods(_cell(row, method_col)):
-                ep = ctx.request_line(method, path, line, title=title)
+                ep = ctx.request_line(method, path, line, title=title, shares=False)
                 ep.weak = several  # an overview table: a section documenting the operation wins
                 if rest:
                     ep.notes.append(rest)

@@ -4,7 +4,9 @@ sample ("Expects a JSON object ...:", "Returns a message if successful.")."""
 
 from __future__ import annotations
 
-from ..labels import classify_label, classify_prose, norm_label, param_location
+import re
+
+from ..labels import classify_label, classify_prose, norm_label, param_location, status_in
 from .context import Context, Line
 from .label_value import LABEL_LINE
 
@@ -24,14 +26,19 @@ def read(ctx: Context, ln: Line) -> int:
             if rest.startswith(("{", "[")):
                 ctx.add_sample(rest, ln.line, "", role)
             return 1
-    short = len(line) <= 30 or line.endswith((":", "："))
-    role = classify_label(line) if short and not line.startswith(("{", "[")) else ""
+    # `Response 201 (application/json)`: the media type in brackets does not make a label long
+    short = len(re.sub(r"\s*\([\w/+.-]+\)\s*$", "", line)) <= 30 or line.endswith((":", "："))
+    sentence = line.endswith((".", "。"))  # "Returns the cart." is a description, not a label
+    role = classify_label(line) if short and not sentence and not line.startswith(("{", "[")) else ""
     if role:
         _announce(ctx, role, line, line)
         return 1
     role = classify_prose(line)
     if role:
         _announce(ctx, role, line, "")
+        if not line.endswith((":", "：")):
+            ctx.ep.notes.append(line)  # "Returns the states that changed.": also a description
+        return 1
     return 0
 
 
@@ -40,7 +47,7 @@ def _announce(ctx: Context, role: str, caption: str, location_text: str) -> None
     if role == "request-headers" and answering:
         role = "headers"  # API Blueprint: `+ Response 201` then `+ Headers`: the answer's headers
     elif role == "request" and answering and norm_label(caption) in ("body", "payload", "content"):
-        role = ctx.label  # ... then `+ Body`: the answer's body
+        role = "response" if ctx.label == "headers" else ctx.label  # ... then `+ Body`: the answer's body
     ctx.label, ctx.caption = role, caption.strip().lstrip("*-+ ").strip()
     ctx.location = (
         param_location(location_text) if location_text and role in ("request", "request-headers") else ""
@@ -49,3 +56,9 @@ def _announce(ctx: Context, role: str, caption: str, location_text: str) -> None
         ctx.location = "header"
     if ctx.location == "form" and not ctx.ep.request_media:
         ctx.ep.request_media = "application/x-www-form-urlencoded"
+    status = status_in(caption) if role in ("response", "error") and len(caption) <= 40 else ""
+    if status:
+        # `+ Response 204`: the status is documented even when no body follows
+        ctx.ep.statuses.setdefault(status, "")
+        if status.startswith("2") and role == "response" and not ctx.ep.success_status:
+            ctx.ep.success_status = status

@@ -10,6 +10,7 @@ from ..ir import Endpoint, Field
 from .context import Context, Line, first_look, paragraph
 
 KINDS = {"line"}
+CLAIMS = False  # reads a sentence and leaves it to the description
 
 _NAME = r"`([A-Za-z_][\w.\-]*)`"
 _LOCATED = re.compile(
@@ -37,16 +38,17 @@ def read_sentence(ctx: Context, ep: Endpoint, text: str, line: int) -> None:
         fields.append(
             Field(m.group(1), line, location=m.group(2).lower(), description=_sentence(text, m.start()))
         )
+    form_encoded = re.search(r"form-?encoded|urlencoded", text, re.I) is not None
     for m in _NAMED.finditer(text):
         word, name = m.group(1).lower(), m.group(2)
         if word == "header":
             location = "header"
-        elif word == "part":
+        elif word == "part" or (form_encoded and ep.method not in ("GET", "HEAD")):
             location = "form"
         elif ep.method in ("GET", "HEAD", "DELETE"):
             location = "query"
         else:
-            location = "form" if re.search(r"form-?encoded|urlencoded", text, re.I) else "body"
+            location = "body"
         kind = "file" if word == "part" and re.search(r"\bfile\b", text, re.I) else ""
         fields.append(Field(name, line, type=kind, location=location, description=_sentence(text, m.start())))
     ctx_fields = [f for f in fields if f.name not in known and f.name.lower() != "content-type"]

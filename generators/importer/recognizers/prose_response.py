@@ -10,6 +10,7 @@ from ..ir import Endpoint
 from .context import Context, Line, first_look, paragraph
 
 KINDS = {"line"}
+CLAIMS = False  # reads a sentence and leaves it to the description
 
 _KINDS = (
     ("sse", re.compile(r"\bEventSource\b|server-sent events|text/event-stream|\bSSE\b", re.I)),
@@ -23,6 +24,10 @@ _KINDS = (
 )
 _STATUS_ONLY = re.compile(
     r"\breturns? (?:a |an |the )?[`\s]*([1-5]\d\d)[`\s]*(?:status|response)?\s*code\b|\bresponds? with (?:a )?[`\s]*([1-5]\d\d)\b",
+    re.I,
+)
+_ABOUT_REQUEST = re.compile(
+    r"\b(send|sent|set on (the|this) request|request body|upload(s|ed)?|the body (is|must)|post(ed)?)\b|请求头|请求体",
     re.I,
 )
 _STREAM_TEXT = re.compile(r"(流式|stream)", re.I)
@@ -46,6 +51,8 @@ def read_sentence(ctx: Context, ep: Endpoint, text: str, line: int) -> None:
             ep.success_status = code
         if not ep.response_kind:
             ep.response_kind, ep.response_kind_line = "none", line
+    if _ABOUT_REQUEST.search(text):
+        return  # "send `Content-Type: text/plain`" is about the request, not the answer
     for kind, pattern in _KINDS:
         if pattern.search(text):
             if not ep.response_kind or ep.response_kind == "none":

@@ -45,6 +45,8 @@ def read(ctx: Context, block: Block) -> bool:
         return False
     known: dict[str, Message] = ctx.doc.proto_messages
     known.update(messages)
+    # proto3 has no `required`: every field may be left out
+    unlabelled = False if re.search(r"""syntax\s*=\s*["']proto3["']""", block.text) else None
     for name, fields in messages.items():
         if _REQUEST.search(name):
             ctx.add_params(
@@ -53,7 +55,7 @@ def read(ctx: Context, block: Block) -> bool:
                         field,
                         line,
                         type=_type(label, kind, known),
-                        required=True if label == "required" else False if label else None,
+                        required=True if label == "required" else False if label else unlabelled,
                         description=comment,
                     )
                     for label, kind, field, comment, line in fields

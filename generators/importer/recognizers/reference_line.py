@@ -8,6 +8,7 @@ import re
 from .context import Context, Line
 
 KINDS = {"line"}
+CLAIMS = False  # reads a sentence and leaves it to the description
 
 _EN = re.compile(
     r"\b(parameters?|params|query parameters|request body|body|responses?|answer)"
