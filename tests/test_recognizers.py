@@ -219,7 +219,7 @@ def test_heading_title_followed_by_its_request_line():
 
 
 def test_api_blueprint_resources_actions_statuses_and_headers():
-    text, r = imported("api_blueprint.md")
+    _, r = imported("api_blueprint.md")
     assert [(m, p) for m, p, _ in operations(r.spec)] == [
         ("GET", "/questions"),
         ("POST", "/questions"),
@@ -289,7 +289,7 @@ def test_method_headings_under_a_path_heading():
 
 
 def test_label_headings_indented_values_and_tables():
-    text, r = imported("label_headings_zh.md")
+    _, r = imported("label_headings_zh.md")
     assert r.spec["servers"] == [{"url": "http://localhost:5000"}]
     address = operation(r.spec, "GET", "/address/{point}")
     assert address["summary"] == "根据坐标获取地址"
@@ -513,7 +513,7 @@ def test_sentences_before_samples_say_which_is_the_request():
 
 
 def test_a_method_alone_on_its_line_after_an_unknown_label():
-    text, r = imported("bare_method_line.md")
+    _, r = imported("bare_method_line.md")
     op = operation(r.spec, "GET", "/api/ping")
     assert op["summary"] == "Health check"
     assert not diagnostics(r, "missing-method")
