@@ -39,7 +39,7 @@ class Section:
     parent: Section | None = None
     endpoints: list[Endpoint] = field(default_factory=list)
     context: Context | None = None
-    warnings: list[tuple[int, str, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str, str, str]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -147,8 +147,8 @@ def read_document(text: str, file: str, *, commented: bool = True) -> Document:
 
 def _flush(doc: Document, s: Section) -> None:
     """Report what the section's own reading found (once: a merged sub-section is read again)."""
-    for line, rule, message in s.warnings:
-        doc.warn(line, rule, message)
+    for line, rule, message, severity in s.warnings:
+        doc.warn(line, rule, message, severity)
     s.warnings = []
 
 
@@ -188,7 +188,7 @@ def _read_section(doc: Document, s: Section) -> None:
         _strip_number(title)[1] if title else "",
         s.heading.line if s.heading else 0,
         ep,
-        warn=lambda line, rule, msg: s.warnings.append((line, rule, msg)),
+        warn=lambda line, rule, msg, severity="warning": s.warnings.append((line, rule, msg, severity)),
     )
     owner = s.parent
     while owner is not None and not owner.endpoints:
@@ -215,6 +215,7 @@ def _read_section(doc: Document, s: Section) -> None:
                     ep.line,
                     "no-endpoint",
                     f"section {title!r} documents an interface but gives no path; skipped",
+                    "warning",
                 )
             )
 

@@ -391,7 +391,7 @@ def _mixed_quoting(parser: _Parser) -> list[Repair]:
         return out
     odd: dict[int, list[str]] = {}
     bare = [k for k in parser.key_styles if k[0] != '"']
-    if bare and len(quoted) >= 2 * len(bare):
+    if bare and len(quoted) >= len(bare):  # mostly JSON: the bare ones are slips, not a JS dialect
         for quote, line, key in bare:
             odd.setdefault(line, []).append(f"key {quote}{key}{quote}" if quote else f"unquoted key {key}")
     singles = [s for s in parser.string_styles if s[0] == "'"]

@@ -123,6 +123,10 @@ def read_block(ctx: Context, block: Block) -> None:
             k += max(1, _read_line(ctx, Line(text, block.line + k, block, k, lines)))
         ctx.last_kind = block.kind
         return
+    fresh = ctx.fresh_label  # a label written right before: what this block is
+    ctx.fresh_label = False
+    if block.kind == "code":
+        ctx.fresh_label = fresh
     position = 0
     while position < len(RECOGNIZERS):
         rec = RECOGNIZERS[position]
@@ -137,6 +141,8 @@ def read_block(ctx: Context, block: Block) -> None:
             continue
         if result:
             break
+    if block.kind == "code":
+        ctx.fresh_label = False
     ctx.last_kind = block.kind
 
 
@@ -147,6 +153,7 @@ def read_line(ctx: Context, text: str, line: int, block: Block) -> None:
 
 
 def _read_line(ctx: Context, ln: Line) -> int:
+    ctx.fresh_label = False  # only a label line leaves a label waiting for what it announces
     for rec in RECOGNIZERS:
         if "line" in rec.kinds:
             used = rec.read(ctx, ln)

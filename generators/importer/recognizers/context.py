@@ -12,7 +12,7 @@ from ..ir import DocSample, Document, Endpoint, Field
 from ..labels import status_in
 from ..samples import Sample, looks_like_kv_lines, read_sample
 
-Warn = Callable[[int, str, str], None]
+Warn = Callable[..., None]  # (line, rule, message[, severity])
 JS_LANGS = {"javascript", "js", "jsx", "ts", "typescript", "json5"}
 
 
@@ -61,6 +61,7 @@ class Context:
     title_hint: tuple[str, int] | None = None  # a line naming the next endpoint (`**List**`)
     param_tables: int = 0
     under_endpoint: bool = False  # a sub-section of an operation's section (`### Example` under it)
+    fresh_label: bool = False  # an explicit label was just written and nothing has answered it yet
     last_kind: str = ""  # kind of the block read before this one
     seen: set[tuple[str, int, str]] = field(default_factory=set)  # paragraphs the prose readers have read
 

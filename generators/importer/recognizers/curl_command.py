@@ -43,6 +43,14 @@ def read(ctx: Context, block: Block) -> bool:
     lines = [ln for ln in block.text.split("\n") if ln.strip()]
     if not lines or not _CURL.match(lines[0]):
         return False
+    if ctx.fresh_label and ctx.label in ("response", "error") and ctx.ep.path:
+        # under `Response:` a call is no answer: the doc put a request where the answer belongs
+        ctx.warn(
+            block.content_line,
+            "curl-as-response",
+            "a curl command where the answer is documented: it is a request, not an answer; left out",
+            "error",
+        )
     command = re.sub(r"\\\s*\n", " ", block.text)
     for one in re.split(r"\n(?=\s*(?:\$\s*)?curl\b)", command):
         _read_command(ctx, one.strip().lstrip("$").strip(), block.content_line)

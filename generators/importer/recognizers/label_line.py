@@ -20,6 +20,7 @@ def read(ctx: Context, ln: Line) -> int:
         role = classify_label(m.group(1))
         if role:
             _announce(ctx, role, line, m.group(1) + " " + m.group(2))
+            ctx.fresh_label = True
             rest = m.group(2).strip()
             if role == "notes" and rest:
                 ctx.ep.notes.append(rest)
@@ -32,6 +33,7 @@ def read(ctx: Context, ln: Line) -> int:
     role = classify_label(line) if short and not sentence and not line.startswith(("{", "[")) else ""
     if role:
         _announce(ctx, role, line, line)
+        ctx.fresh_label = True
         return 1
     role = classify_prose(line)
     if role:
