@@ -119,7 +119,9 @@ def check_examples(spec: dict[str, Any], drop: bool = False) -> list[tuple[int, 
                     try:
                         check = validator(schema, spec, components)
                     except ValueError as exc:  # jsonschema-rs refuses a schema it cannot compile
-                        problems.append((line, f"{method.upper()} {path} {where} {media} schema is not valid: {exc}"))
+                        problems.append(
+                            (line, f"{method.upper()} {path} {where} {media} schema is not valid: {exc}")
+                        )
                         if drop:
                             mt.pop("examples", None)
                         continue
