@@ -7,14 +7,18 @@ are found with `line_of(text, needle)` so that the fixture can be edited without
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
 import re
 import string
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from helpers import (
     diagnostics,
     example_values,
@@ -34,6 +38,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import OpenAPIV30SpecValidator, validate
 
+from generators import commands
 from generators.importer import import_markdown
 
 VARIANTS = Path(__file__).parent / "fixtures" / "variants"
@@ -1042,3 +1047,17 @@ def test_resolve_merges_envelope_and_data():
     assert merged["required"] == ["code", "data"]
     assert merged["properties"]["code"] == {"type": "integer"}
     assert merged["properties"]["data"]["properties"]["id"] == {"type": "integer"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdownish)
+def test_lint_and_import_commands_never_raise_and_always_write_a_valid_spec(text):
+    """What a user runs: whatever the doc, no traceback, exit 0 or 1, and a valid spec written."""
+    with tempfile.TemporaryDirectory() as out:
+        doc = Path(out) / "fuzz.md"
+        doc.write_text(text, encoding="utf-8")
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            assert commands.main(["lint", str(doc)]) in (0, 1)
+            assert commands.main(["import", str(doc), "--out", out]) in (0, 1)
+        written = yaml.safe_load((Path(out) / "fuzz.yaml").read_text(encoding="utf-8"))
+        validate(written, cls=OpenAPIV30SpecValidator)

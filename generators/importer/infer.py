@@ -210,7 +210,8 @@ def schema_for_type(kind: str, name: str, hint: Schema | None = None) -> Schema:
     if kind == "object":
         if hint.get("type") == "object":
             return dict(hint)
-        return {"type": "object"}
+        # the doc says "an object" and shows none of its fields: any fields, not none
+        return {"type": "object", "additionalProperties": True}
     return {"type": kind}
 
 

@@ -86,6 +86,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 
 def read_document(text: str, file: str, *, commented: bool = True) -> Document:
     doc = Document(file)
+    text = re.sub(r"\r\n?", "\n", text)  # CommonMark's line endings, so line numbers agree everywhere
     front = _FRONT_MATTER.match(text)
     if front:
         # YAML front matter (static-site docs): metadata, not a setext heading; blanked, lines kept
@@ -333,8 +334,9 @@ _IGNORE = re.compile(r"<!--\s*mdcontract:\s*ignore\s+([\w\-, ]+?)\s*-->")
 
 
 def _inline_ignores(doc: Document, text: str, blocks: list[Block]) -> None:
-    """`<!-- mdcontract: ignore RULE -->`: the rule is not reported from there to the end of the
-    section the comment is in (or on its own line only, when it closes a line of content)."""
+    """`<!-- mdcontract: ignore RULE -->`: the rule is not reported in the section the comment is in
+    (from its heading to the next heading of the same or a higher level), or on its own line only,
+    when it closes a line of content."""
     headings = [(b.line, b.level) for b in blocks if b.kind == "heading"]
     lines = text.split("\n")
     for k, raw in enumerate(lines, 1):
@@ -343,13 +345,11 @@ def _inline_ignores(doc: Document, text: str, blocks: list[Block]) -> None:
             if raw[: m.start()].strip():
                 doc.suppressed.append((k, k, rules))
                 continue
-            level = next((lv for ln, lv in reversed(headings) if ln <= k), 0)
-            end = (
-                next((ln - 1 for ln, lv in headings if ln > k and lv <= level), len(lines))
-                if level
-                else len(lines)
-            )
-            start = k if level else 1
+            # the section the comment sits in, from its heading (an operation is reported there)
+            start, level = next(((ln, lv) for ln, lv in reversed(headings) if ln <= k), (1, 0))
+            end = len(lines)
+            if level:
+                end = next((ln - 1 for ln, lv in headings if ln > k and lv <= level), len(lines))
             doc.suppressed.append((start, end, rules))
 
 
