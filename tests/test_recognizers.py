@@ -532,3 +532,52 @@ def test_json_written_as_plain_text_after_a_label():
     assert example_values(r.spec, response_content(r.spec, op)["application/json"]) == [
         {"code": 200, "msg": "SUCCESS", "data": {"memberId": 7, "points": 1250}}
     ]
+
+
+def test_slate_style_sub_headings_belong_to_the_operation():
+    text, r = imported("slate_style.md")
+    assert [(m, p) for m, p, _ in operations(r.spec)] == [
+        ("GET", "/api/plants"),
+        ("DELETE", "/api/plants/{ID}"),
+    ]
+    listing = operation(r.spec, "GET", "/api/plants")
+    assert listing["summary"] == "List Plants"
+    assert listing["x-source"]["line"] == line_of(text, "## List Plants")
+    # the curl call named the operation first; `### HTTP Request` says better, and its siblings add to it
+    thirsty = param(r.spec, "GET", "/api/plants", "thirsty")
+    assert thirsty["in"] == "query" and thirsty["description"] == "Only plants that need water today."
+    assert response_schema(r.spec, listing)["type"] == "array"
+    remove = operation(r.spec, "DELETE", "/api/plants/{ID}")
+    assert param(r.spec, "DELETE", "/api/plants/{ID}", "ID")["description"] == "The plant to remove"
+    assert set(props(response_schema(r.spec, remove))) == {"id", "removed"}
+    assert r.spec["servers"] == [{"url": "https://garden.example.com"}]
+
+
+def test_label_headings_without_colon_and_values_in_blockquotes():
+    _, r = imported("label_template_zh.md")
+    assert [(m, p) for m, p, _ in operations(r.spec)] == [("GET", "/today.json")]
+    op = operation(r.spec, "GET", "/today.json")
+    assert op["summary"] == "查询城市天气"
+    found = parameters(r.spec, "GET", "/today.json")
+    assert found["city"]["required"] is True and found["lang"]["required"] is False
+    # the example address adds the query parameter the table does not list
+    assert found["days"]["in"] == "query"
+    answer = response_schema(r.spec, op)
+    assert props(answer)["temp"]["description"] == "气温" and props(answer)["temp"]["type"] == "number"
+    assert not diagnostics(r, "duplicate-operation")
+
+
+def test_an_overview_table_and_the_sections_that_document_its_rows():
+    _, r = imported("overview_table.md")
+    got = [(m, p, o["summary"], o["tags"]) for m, p, o in operations(r.spec)]
+    assert got == [
+        ("GET", "/todos", "List todos", ["API"]),
+        ("POST", "/todos", "Create a todo", ["API"]),
+        ("DELETE", "/todos/{id}", "Delete a todo", ["API"]),
+    ]
+    assert not diagnostics(r, "duplicate-operation")  # a row and its section are one operation
+    post = operation(r.spec, "POST", "/todos")
+    assert list(post["responses"]) == ["201"]
+    assert list(props(request_schema(r.spec, post))) == ["title"]
+    get = operation(r.spec, "GET", "/todos")
+    assert "Returns all todos, newest first." in get["description"]

@@ -35,7 +35,6 @@ URL_LABELS = {
     "endpoint",
     "http url",
     "request url",
-    "api",
     "请求url",
     "接口地址",
     "请求地址",
@@ -93,6 +92,13 @@ NAME_COLS = {
     "属性",
     "变量名",
     "键",
+    "请求参数",
+    "返回参数",
+    "响应参数",
+    "返回字段",
+    "响应字段",
+    "入参",
+    "出参",
 }
 TYPE_COLS = {"data type", "type", "datatype", "类型", "数据类型", "参数类型", "字段类型"}
 REQUIRED_COLS = {
@@ -136,10 +142,12 @@ EXAMPLE_COLS = {"example", "examples", "sample", "示例", "示例值", "例子"
 NUMBER_COLS = {"#", "no", "no.", "序号", "编号"}
 CODE_COLS = {"code", "错误码", "状态码", "error code", "返回码", "code值"}
 
+# (`ture`: a typo a widely copied Chinese doc template carries)
 YES = {
     "y",
     "yes",
     "true",
+    "ture",
     "是",
     "必选",
     "必填",

@@ -46,13 +46,25 @@ class Section:
         return self.heading.text if self.heading else ""
 
 
+# Sub-headings that name a part of an operation's section (Slate's `### HTTP Request`, `#### 请求参数`)
+_LABEL_HEADINGS = {
+    "http request", "request", "requests", "response", "responses", "parameters", "params",
+    "query parameters", "query params", "url parameters", "path parameters", "body parameters",
+    "form parameters", "request parameters", "response parameters", "request body", "response body",
+    "request example", "response example", "example request", "example response", "example", "examples",
+    "request headers", "response headers", "headers", "returns", "return value", "response fields",
+    "请求", "返回", "响应", "参数", "请求参数", "返回参数", "响应参数", "请求示例", "返回示例", "响应示例",
+    "返回值", "返回结果", "请求体", "请求头", "返回字段", "响应字段", "参数说明", "返回说明",
+}  # fmt: skip
+
+
 def is_label_heading(text: str) -> bool:
     """`### 请求URL：`, `### 参数类型：query`, `#### Method`: a heading that labels a part of the section
     above it (it ends with a colon, or is a label followed by its value) rather than starting one."""
     t = text.strip().strip("*_` ")
     if len(t) > 30 or SECTION_NUMBER.match(t) or "/" in t or method_word(t.split(" ")[0]):
         return False
-    if kind_of(t):
+    if kind_of(t) or norm_label(t) in _LABEL_HEADINGS:
         return True
     m = re.match(r"^(.*?)\s*[:：]", t)
     if not m:
@@ -67,12 +79,12 @@ def split_sections(blocks: list[Block]) -> list[Section]:
     stack = [root]
     for b in blocks:
         if b.kind == "heading":
-            top = stack[-1]
-            if top is not root and b.level > top.level and is_label_heading(b.text):
-                top.blocks.append(b)  # `### 请求URL：` under `## 1、...`: a label inside the section
-                continue
             while stack[-1].level >= b.level:
                 stack.pop()
+            if stack[-1] is not root and is_label_heading(b.text):
+                # `### 请求URL：` under `## 1、...`: a label inside the section above, after siblings too
+                stack[-1].blocks.append(b)
+                continue
             s = Section(b, b.level, parent=stack[-1])
             stack.append(s)
             sections.append(s)
@@ -104,12 +116,15 @@ def read_document(text: str, file: str, *, commented: bool = True) -> Document:
         _read_section(doc, s)
     # a sub-section without a path belongs to the endpoint above it (`#### 返回值`, `### POST method`)
     for s in sections:
-        if s.endpoints or s.parent is None:
+        if s.parent is None:
             continue
         owner = s.parent
         while owner is not None and not owner.endpoints:
             owner = owner.parent
+        if s.endpoints and not (owner is not None and _repeats(s.endpoints, owner.endpoints)):
+            continue  # a section of its own (an example section repeating the operation is not)
         if owner is not None and owner.context is not None and s.level > owner.level:
+            s.endpoints = []
             before = len(owner.context.endpoints)
             for b in [s.heading, *s.blocks]:
                 if b is not None:
@@ -146,6 +161,17 @@ def read_document(text: str, file: str, *, commented: bool = True) -> Document:
     return doc
 
 
+def _repeats(mine: list[Endpoint], theirs: list[Endpoint]) -> bool:
+    """A sub-section naming only operations its owner documents (`#### 接口示例` with the example URL)."""
+    return all(
+        any(
+            _shape(e.path) == _shape(o.path) and (not e.method or e.method == o.method) and not o.weak
+            for o in theirs
+        )
+        for e in mine
+    )  # (an overview table's row is not repeated by the section documenting it: that one wins)
+
+
 def _flush(doc: Document, s: Section) -> None:
     """Report what the section's own reading found (once: a merged sub-section is read again)."""
     for line, rule, message, severity in s.warnings:
@@ -162,7 +188,7 @@ def _strip_number(title: str) -> tuple[str, str]:
 def _chapter(s: Section) -> str:
     p = s.parent
     while p is not None and p.heading is not None:
-        if not p.endpoints:
+        if not p.endpoints or all(e.weak for e in p.endpoints):  # an overview table's section too
             return _strip_number(p.title)[1]
         p = p.parent
     return ""
@@ -607,6 +633,8 @@ def merge_duplicates(doc: Document) -> None:
                 kept[kept.index(weak)] = ep
                 by_key[key] = ep
             strong.notes += [n for n in weak.notes if n not in strong.notes]
+            if weak.own_title and not strong.own_title:
+                strong.title = weak.title  # `### GET /todos` under a table row `List todos`
             continue
         if key in by_key:
             first = by_key[key]

@@ -13,6 +13,7 @@ from ..labels import (
     METHOD_ALIASES,
     METHOD_LABELS,
     URL_LABELS,
+    match_request_line,
     method_word,
     norm_label,
 )
@@ -38,7 +39,10 @@ def read(ctx: Context, block: Block) -> bool:
         header = _HEADER_ROW.match(key)
         if key in URL_LABELS:
             hits += 1
-            if value:
+            request = match_request_line(value)
+            if request:  # `| 接口地址 | POST /api/logout |`
+                ctx.request_line(request.group(1), request.group(2), line)
+            elif value:
                 ctx.request_line("", value, line)
         elif key in METHOD_LABELS:
             hits += 1
