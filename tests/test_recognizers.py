@@ -581,3 +581,33 @@ def test_an_overview_table_and_the_sections_that_document_its_rows():
     assert list(props(request_schema(r.spec, post))) == ["title"]
     get = operation(r.spec, "GET", "/todos")
     assert "Returns all todos, newest first." in get["description"]
+
+
+def test_readme_template_with_code_and_content_lines():
+    _, r = imported("readme_template.md")
+    assert [(m, p, o["summary"]) for m, p, o in operations(r.spec)] == [
+        ("GET", "/books/{id}", "Show Book"),
+        ("POST", "/books", "Add Book"),
+    ]
+    show = operation(r.spec, "GET", "/books/{id}")
+    assert set(show["responses"]) == {"200", "404"}
+    assert example_values(r.spec, response_content(r.spec, show)["application/json"]) == [
+        {"id": 3, "title": "Dune"}
+    ]
+    assert set(props(response_schema(r.spec, show, "404"))) == {"error"}
+    assert param(r.spec, "GET", "/books/{id}", "id")["schema"]["type"] == "integer"
+    # the `$.ajax(...)` call shows how to call, it is no answer
+    assert set(show["responses"]["200"]["content"]) == {"application/json"}
+    add = operation(r.spec, "POST", "/books")
+    body = request_schema(r.spec, add)
+    assert {n: s["type"] for n, s in props(body).items()} == {"title": "string", "year": "integer"}
+    assert body["required"] == ["title"]  # under `Required:`; `year` under `Optional:`
+    assert list(add["responses"]) == ["201"]
+
+
+def test_status_captions_before_samples():
+    _, r = imported("status_captions.md")
+    op = operation(r.spec, "GET", "/accounts/{id}")
+    assert set(props(response_schema(r.spec, op))) == {"id", "balance"}
+    assert set(props(response_schema(r.spec, op, "404"))) == {"error"}
+    assert op["summary"] == "GET /accounts/{id}"  # the caption is no title

@@ -219,8 +219,8 @@ def classify_label(s: str) -> str:
     ):
         return "response"
     if re.search(
-        r"request|请求体|请求参数|请求示例|正文参数|^参数|参数$|^params?$|^parameters?|parameters?$|^body|^query|^payload"
-        r"|payload$|入参|input",
+        r"request|请求体|请求参数|请求示例|正文参数|^参数|参数$|^params?$|^parameters?|parameters?$|params$|^body|^query"
+        r"|^payload|payload$|入参|input",
         t,
     ):
         return "request"
@@ -265,7 +265,7 @@ def param_location(label: str) -> str:
         return "path"
     if re.search(r"\bheaders?\b|请求头", t) and "return" not in t and "返回" not in t:
         return "header"
-    if re.search(r"\bbody\b|请求体|正文|payload|json", t):
+    if re.search(r"\bbody\b|\bdata param|请求体|正文|payload|json", t):
         return "body"
     return ""
 

@@ -341,7 +341,11 @@ def _first_text(s: Section) -> str:
     for b in s.blocks:
         if b.kind == "text":
             first = b.text.split("\n", 1)[0].strip()
-            label = first.endswith((":", "：")) or (len(first) <= 20 and classify_label(first))
+            label = (
+                first.endswith((":", "："))
+                or (len(first) <= 20 and classify_label(first))
+                or re.match(r"^\W*(http\s*)?[1-5]\d\d\b", first, re.I)  # `**200 OK**` captions a sample
+            )
             if first and not label and len(first) < 80 and ":" not in first and "：" not in first:
                 return first.rstrip(".。")
             return ""

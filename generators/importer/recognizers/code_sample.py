@@ -15,8 +15,27 @@ KINDS = {"code"}
 _NOTHING = re.compile(r"^\s*(无|没有|空|none|n/a|null|-+|略\.*)\s*$", re.I)
 
 
+# a program calling the API (`$.ajax({...})`, `requests.get(...)`) shows how to call, not a payload
+_PROGRAM_LANGS = {
+    "javascript", "js", "jsx", "ts", "typescript", "python", "py", "ruby", "rb", "php", "go", "golang",
+    "java", "kotlin", "swift", "csharp", "cs", "c#", "dart", "rust", "objectivec", "objc", "shell", "bash",
+    "sh", "zsh", "powershell", "console",
+}  # fmt: skip
+_PROGRAM = re.compile(
+    r"^\s*(\$\s|\$\.|import\s|from\s\S+\simport|require\(|const\s|let\s|var\s|function\b|def\s|fetch\(|axios|"
+    r"curl\s|wget\s|npm\s|pip\s|http\.|requests\.|<\?php|package\s|public\s|func\s)",
+    re.M,
+)
+
+
 def read(ctx: Context, block: Block) -> bool:
     if _NOTHING.match(block.text) or not block.text.strip():
+        return True
+    if (
+        block.info in _PROGRAM_LANGS
+        and not block.text.lstrip().startswith(("{", "["))
+        and _PROGRAM.search(block.text)
+    ):
         return True
     lines = block.text.split("\n")
     first = block.content_line

@@ -62,6 +62,7 @@ class Context:
     param_tables: int = 0
     under_endpoint: bool = False  # a sub-section of an operation's section (`### Example` under it)
     fresh_label: bool = False  # an explicit label was just written and nothing has answered it yet
+    required_hint: bool | None = None  # `Required:` / `Optional:` above a group of parameters
     last_kind: str = ""  # kind of the block read before this one
     seen: set[tuple[str, int, str]] = field(default_factory=set)  # paragraphs the prose readers have read
 
@@ -119,6 +120,7 @@ class Context:
         self.endpoints.append(new)
         self.ep = new
         self.label, self.caption, self.status, self.location = "", "", "", ""
+        self.required_hint = None
         self._fill(new, method, path or (ep.path if inherit_path else ""), server, line, title)
         if not title and hint is None and new.group == ep.group and ep.own_title:
             new.title, new.own_title = ep.title, True  # `PUT /x` + `PATCH /x` under one `**Update**`

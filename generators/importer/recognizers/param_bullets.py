@@ -16,7 +16,7 @@ KINDS = {"line"}
 
 _NAME = r"[A-Za-z_][\w.\-\[\]]*"
 _PARAM = re.compile(
-    rf"^(?:`(?P<code>{_NAME})(?:=[^`]*)?`|\*\*(?P<bold>{_NAME})\*\*|(?P<plain>{_NAME}))"
+    rf"^(?:`(?P<code>{_NAME})(?:=(?:\[(?P<typed>[^\]`]*)\]|[^`]*))?`|\*\*(?P<bold>{_NAME})\*\*|(?P<plain>{_NAME}))"
     r"(?:\s*[:：]\s*(?P<example>[^\s(（][^(（]*?)(?=\s*[(（]))?"
     r"\s*(?:[(（](?P<flags>[^)）]*)[)）])?"
     r"\s*(?:(?P<sep>[-–—:：])\s*|\s+)?(?P<desc>.*)$"
@@ -43,12 +43,16 @@ def read(ctx: Context, ln: Line) -> int:
         return 0  # a bare word starts many sentences (and labels): only `name (type) - text` is a name
     flags = [w.strip().lower() for w in re.split(r"[,，;；\s]+", m.group("flags") or "") if w.strip()]
     required = True if _FLAG_REQUIRED & set(flags) else False if _FLAG_OPTIONAL & set(flags) else None
-    kind = next((w for w in flags if w not in _FLAG_REQUIRED | _FLAG_OPTIONAL), "")
+    kind = next((w for w in flags if w not in _FLAG_REQUIRED | _FLAG_OPTIONAL), "") or (
+        m.group("typed") or ""
+    )
     desc = m.group("desc").strip()
     if required is None:
         required = required_in_words(desc)
     if required is None and re.search(r"\boptional\b", ctx.caption, re.I):
         required = False
+    if required is None:
+        required = ctx.required_hint  # under `**Required:**` / `**Optional:**`
     example = (m.group("example") or "").strip().strip("`")
     ctx.add_params(
         [

@@ -18,7 +18,13 @@ def read(ctx: Context, ln: Line) -> int:
     if not m or ln.container == "list" or len([x for x in ln.lines if x.strip()]) != 1:
         return 0
     title = m.group(1).strip()
-    if not title or title.endswith(("：", ":")) or classify_label(title) or kind_of(title):
+    if (
+        not title
+        or title.endswith(("：", ":"))
+        or title[0].isdigit()
+        or classify_label(title)
+        or kind_of(title)
+    ):
         return 0  # `**简要描述：**` is a label, not a title
     ctx.title_hint = (title, ln.line)
     return 1
