@@ -611,3 +611,16 @@ def test_status_captions_before_samples():
     assert set(props(response_schema(r.spec, op))) == {"id", "balance"}
     assert set(props(response_schema(r.spec, op, "404"))) == {"error"}
     assert op["summary"] == "GET /accounts/{id}"  # the caption is no title
+
+
+def test_a_table_under_a_response_label_describes_the_answer():
+    _, r = imported("response_fields_table.md")
+    op = operation(r.spec, "GET", "/users/{id}")
+    assert set(parameters(r.spec, "GET", "/users/{id}")) == {"id"}  # not query parameters
+    answer = response_schema(r.spec, op)
+    assert {n: s["type"] for n, s in props(answer).items()} == {
+        "id": "integer",
+        "name": "string",
+        "roles": "array",
+    }
+    assert props(answer)["name"]["description"] == "Display name"

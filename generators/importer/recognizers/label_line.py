@@ -61,6 +61,7 @@ def read(ctx: Context, ln: Line) -> int:
     role = classify_prose(line)
     if role:
         _announce(ctx, role, line, "")
+        ctx.prose_label = True
         if not line.endswith((":", "：")):
             ctx.ep.notes.append(line)  # "Returns the states that changed.": also a description
         return 1
@@ -103,6 +104,7 @@ def _announce(ctx: Context, role: str, caption: str, location_text: str) -> None
         role = "response" if ctx.label == "headers" else ctx.label  # ... then `+ Body`: the answer's body
     ctx.label, ctx.caption = role, caption.strip().lstrip("*-+ ").strip()
     ctx.required_hint = None
+    ctx.prose_label = False
     ctx.location = (
         param_location(location_text) if location_text and role in ("request", "request-headers") else ""
     )

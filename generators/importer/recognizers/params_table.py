@@ -3,7 +3,6 @@ synonyms); which one it is comes from the label above it (`Params:` / `返回参
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from ..blocks import Block
@@ -36,11 +35,9 @@ def read(ctx: Context, block: Block) -> bool:
     if fields is None:
         return False
     doc.params_header = block.rows[0]
-    answers = ctx.label == "response" and (
-        ctx.param_tables
-        or ctx.ep.params
-        or re.search(r"参数|字段|fields?|param|说明|structure|结构", ctx.caption, re.I)
-    )
+    # under `Response` / `返回` a table describes the answer's fields; after a sentence such as "Returns
+    # one customer." it does only when the operation's parameters are already known
+    answers = ctx.label == "response" and (not ctx.prose_label or ctx.param_tables or ctx.ep.params)
     if ctx.label in ("fields", "error") or answers:
         if ctx.label != "error":
             ctx.ep.fields.extend(fields)
