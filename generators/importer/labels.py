@@ -177,6 +177,17 @@ NO = {
     "可空",
 }
 
+# Sub-headings that name a part of an operation's section (Slate's `### HTTP Request`, `#### 请求参数`)
+LABEL_HEADINGS = {
+    "http request", "request", "requests", "response", "responses", "parameters", "params",
+    "query parameters", "query params", "url parameters", "path parameters", "body parameters",
+    "form parameters", "request parameters", "response parameters", "request body", "response body",
+    "request example", "response example", "example request", "example response", "example", "examples",
+    "request headers", "response headers", "headers", "returns", "return value", "response fields",
+    "请求", "返回", "响应", "参数", "请求参数", "返回参数", "响应参数", "请求示例", "返回示例", "响应示例",
+    "返回值", "返回结果", "请求体", "请求头", "返回字段", "响应字段", "参数说明", "返回说明",
+}  # fmt: skip
+
 DEPRECATED = re.compile(
     r"\(?\s*(?://\s*)?\bdeprecated\b\s*\)?|（?已?废弃）?|（?已?弃用）?|不再使用", re.IGNORECASE
 )

@@ -20,6 +20,7 @@ from .ir import Document, Endpoint, ErrorCode, Field
 from .labels import (
     DEPRECATED,
     ENDPOINT_LINE,
+    LABEL_HEADINGS,
     SECTION_NUMBER,
     classify_label,
     match_request_line,
@@ -46,25 +47,13 @@ class Section:
         return self.heading.text if self.heading else ""
 
 
-# Sub-headings that name a part of an operation's section (Slate's `### HTTP Request`, `#### 请求参数`)
-_LABEL_HEADINGS = {
-    "http request", "request", "requests", "response", "responses", "parameters", "params",
-    "query parameters", "query params", "url parameters", "path parameters", "body parameters",
-    "form parameters", "request parameters", "response parameters", "request body", "response body",
-    "request example", "response example", "example request", "example response", "example", "examples",
-    "request headers", "response headers", "headers", "returns", "return value", "response fields",
-    "请求", "返回", "响应", "参数", "请求参数", "返回参数", "响应参数", "请求示例", "返回示例", "响应示例",
-    "返回值", "返回结果", "请求体", "请求头", "返回字段", "响应字段", "参数说明", "返回说明",
-}  # fmt: skip
-
-
 def is_label_heading(text: str) -> bool:
     """`### 请求URL：`, `### 参数类型：query`, `#### Method`: a heading that labels a part of the section
     above it (it ends with a colon, or is a label followed by its value) rather than starting one."""
     t = text.strip().strip("*_` ")
     if len(t) > 30 or SECTION_NUMBER.match(t) or "/" in t or method_word(t.split(" ")[0]):
         return False
-    if kind_of(t) or norm_label(t) in _LABEL_HEADINGS:
+    if kind_of(t) or norm_label(t) in LABEL_HEADINGS:
         return True
     m = re.match(r"^(.*?)\s*[:：]", t)
     if not m:

@@ -87,8 +87,8 @@ class Context:
         method = method.upper()
         server, path = split_url(path) if path else ("", "")
         ep = self.ep
-        if ep.tentative and (path or method):
-            # an example call named the operation; the request line itself says better
+        if ep.tentative and path:
+            # an example call named the operation; a request line says better
             ep.tentative, ep.weak = False, False
             ep.method, ep.path, ep.server = "", "", ""
         same = bool(path) and bool(ep.path) and same_path(ep.path, path)
