@@ -65,6 +65,8 @@ RECOGNIZER_FIXTURES = {
     "reference_line": "bold_titles.md",
     "label_line": "prose_captions.md",
     "note_line": "method_headings.md",
+    "gitbook_api_blocks": "gitbook_blocks.md",
+    "html_table": "html_table_zh.md",
 }
 
 
@@ -624,3 +626,45 @@ def test_a_table_under_a_response_label_describes_the_answer():
         "roles": "array",
     }
     assert props(answer)["name"]["description"] == "Display name"
+
+
+def test_gitbook_api_blocks():
+    _, r = imported("gitbook_blocks.md")
+    assert r.spec["servers"] == [{"url": "https://api.pets.example"}]
+    find = operation(r.spec, "GET", "/v2/pets/{petId}")
+    assert find["summary"] == "Find a pet"
+    pet_id = param(r.spec, "GET", "/v2/pets/{petId}", "petId")
+    assert pet_id["in"] == "path" and pet_id["description"] == "The pet to find."
+    key = param(r.spec, "GET", "/v2/pets/{petId}", "X-Api-Key")
+    assert key["in"] == "header" and key["required"] is True
+    assert set(props(response_schema(r.spec, find))) == {"id", "name"}
+    assert set(props(response_schema(r.spec, find, "404"))) == {"message"}
+    add = operation(r.spec, "POST", "/v2/pets")
+    assert add["summary"] == "Add a pet" and list(add["responses"]) == ["201"]
+    assert request_schema(r.spec, add)["required"] == ["name"]
+
+
+def test_a_table_written_in_html():
+    _, r = imported("html_table_zh.md")
+    found = parameters(r.spec, "GET", "/api/user/info")
+    assert found["uid"]["required"] is True and found["uid"]["schema"]["type"] == "integer"
+    assert found["fields"]["description"] == "返回哪些字段&顺序"
+
+
+def test_postman_exported_docs():
+    _, r = imported("postman_export.md")
+    assert [(m, p) for m, p, _ in operations(r.spec)] == [("GET", "/users/{id}"), ("POST", "/users")]
+    found = parameters(r.spec, "GET", "/users/{id}")
+    assert found["id"]["in"] == "path" and found["id"]["description"] == "The user"
+    assert found["fields"]["in"] == "query" and found["fields"]["example"] == "name,email"
+    create = operation(r.spec, "POST", "/users")
+    assert "parameters" not in create  # Content-Type is the body's media type, not a parameter
+    assert set(props(request_schema(r.spec, create, "application/json"))) == {"name", "email"}
+
+
+def test_bold_labels_without_colons():
+    _, r = imported("bold_labels_zh.md")
+    op = operation(r.spec, "POST", "/api/order/cancel")
+    assert op["summary"] == "取消订单"
+    assert request_schema(r.spec, op)["required"] == ["orderNo"]
+    assert set(props(response_schema(r.spec, op))) == {"code", "msg"}

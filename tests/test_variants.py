@@ -131,6 +131,10 @@ EXPECTED_RULES: dict[str, tuple[set[str], set[str]]] = {
     "readme_template.md": (set(), set()),
     "status_captions.md": (set(), set()),
     "response_fields_table.md": (set(), set()),
+    "gitbook_blocks.md": (set(), set()),
+    "html_table_zh.md": (set(), set()),
+    "postman_export.md": ({"no-response"}, {"required-unknown"}),
+    "bold_labels_zh.md": (set(), set()),
 }
 
 

@@ -138,7 +138,18 @@ DESC_COLS = {
 REMARK_COLS = {"remark", "remarks", "备注", "note", "notes"}
 DEFAULT_COLS = {"default", "默认值", "默认", "default value"}
 LOCATION_COLS = {"in", "location", "位置", "参数位置", "传参方式", "传递方式", "参数来源", "param type"}
-EXAMPLE_COLS = {"example", "examples", "sample", "示例", "示例值", "例子", "样例", "example value"}
+EXAMPLE_COLS = {
+    "example",
+    "examples",
+    "sample",
+    "示例",
+    "示例值",
+    "例子",
+    "样例",
+    "example value",
+    "value",
+    "值",
+}
 NUMBER_COLS = {"#", "no", "no.", "序号", "编号"}
 CODE_COLS = {"code", "错误码", "状态码", "error code", "返回码", "code值"}
 

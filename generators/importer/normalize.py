@@ -267,6 +267,15 @@ def _operation(
         op["deprecated"] = True
     params: list[dict[str, Any]] = []
     fields, required_unknown = _request_fields(doc, ep, hints)
+    for f, _ in [
+        x for x in fields if x[0].location == "header" and x[0].name.lower() in ("content-type", "accept")
+    ]:
+        # OpenAPI ignores these as parameters: the request's media type says it instead
+        fields = [x for x in fields if x[0] is not f]
+        required_unknown = [u for u in required_unknown if u is not f]
+        media = f.example.split(";")[0].strip().lower()
+        if f.name.lower() == "content-type" and "/" in media and not ep.request_media:
+            ep.request_media = media
     by_name = {f.name: (f, schema) for f, schema in fields}
     for name in path_params:
         f, schema = by_name.pop(name, (None, {"type": "string"}))

@@ -27,12 +27,14 @@ from . import (
     curl_command,
     endpoint_table,
     example_url,
+    gitbook_api_blocks,
     header_lines,
     heading_bracket,
     heading_label,
     heading_method,
     heading_path,
     heading_request_line,
+    html_table,
     kv_table,
     label_line,
     label_value,
@@ -76,6 +78,7 @@ RECOGNIZERS: list[Recognizer] = [
         heading_method,  # ### POST method (under a path heading)
         heading_label,  # ### 请求URL： / ### Response (a label inside the section)
         # tables
+        html_table,  # <table><tr><th>参数</th>... (a table written in HTML)
         endpoint_table,  # | 请求地址 | 请求方式 |   | Endpoint | HTTP-Method | Description |
         kv_table,  # | URL | /x |, | request method | POST |, | `X-Session-Id` Header | ... |
         status_table,  # | 状态码 | 说明 | with 200 / 400 / 404 rows, in an operation's section
@@ -92,6 +95,7 @@ RECOGNIZERS: list[Recognizer] = [
         header_lines,  # API-KEY: xxx under a request `Headers` label
         code_sample,  # JSON, JS literals, key: value lines, JSON lines, SSE, text
         # lines of text
+        gitbook_api_blocks,  # {% api-method method="get" path="/x" %}, {% swagger-parameter in="path" %}
         label_value,  # **请求URL：** /x, 请求方式: POST, `* URL` + the value on the next line
         request_line_text,  # POST /x, - POST /x, > DELETE /x, 重定向 /x
         bare_url_line,  # > https://api.example.com/x/y

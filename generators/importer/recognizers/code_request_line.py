@@ -13,6 +13,7 @@ from ..labels import (
     CTYPE_LABELS,
     METHOD_LABELS,
     URL_LABELS,
+    classify_label,
     match_request_line,
     method_word,
     norm_label,
@@ -34,6 +35,10 @@ def read(ctx: Context, block: Block) -> Block | bool:
     body_start = 0
     found = False
     in_headers = False
+    # `Method: GET` / `Type: RAW` / `URL: {{baseUrl}}/x` (Postman's exported docs): other keys may sit
+    # between the URL and method lines of such a block
+    heads = [CODE_KV.match(ln.strip()) for ln in lines[:6] if ln.strip()]
+    described = any(m and norm_label(m.group(1)) in URL_LABELS | METHOD_LABELS for m in heads)
     for k, raw in enumerate(lines):
         line = raw.strip()
         if in_headers:
@@ -84,6 +89,9 @@ def read(ctx: Context, block: Block) -> Block | bool:
             if key in CTYPE_LABELS and found:
                 ctx.ep.content_type = m.group(2)
                 body_start = k + 1
+                continue
+            if described and k < 6 and not classify_label(m.group(1)):
+                body_start = k + 1  # `Type: RAW` between them; a label (`request parameters:`) ends them
                 continue
         break
     if not found:

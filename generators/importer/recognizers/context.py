@@ -187,6 +187,7 @@ class Context:
 
 def split_url(raw: str) -> tuple[str, str]:
     raw = raw.strip().strip("`\"'")
+    raw = re.sub(r"^\{\{\s*[\w.-]+\s*\}\}", "", raw)  # Postman's `{{baseUrl}}/users`: the base is a variable
     m = re.match(r"^(https?://[^/\s]+)(/.*)?$", raw)
     if m:
         return m.group(1), m.group(2) or "/"

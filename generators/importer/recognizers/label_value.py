@@ -21,6 +21,8 @@ from .context import Context, Line
 KINDS = {"line"}
 
 LABEL_LINE = re.compile(r"^\s*[*_`]*\s*([^:：*_`|]{1,80}?)\s*[*_`]*\s*[:：]\s*[*_`]*\s*(.*?)\s*[*_`]*\s*$")
+# `**接口地址** `/api/x``: a bold label and its value, no colon between them
+_BOLD_LABEL = re.compile(r"^\s*\*\*([^*:：]{1,40})\*\*\s+(\S.*?)\s*$")
 _URL_VALUE = re.compile(r"^(https?://|/|[\w{<:$][\w{}<>:$.\-]*/?)")
 
 
@@ -79,7 +81,7 @@ def read(ctx: Context, ln: Line) -> int:
         kind, ctx.pending = ctx.pending, ""
         if apply(ctx, kind, ln.text, ln.line):
             return 1
-    m = LABEL_LINE.match(ln.text)
+    m = LABEL_LINE.match(ln.text) or _BOLD_LABEL.match(ln.text)
     request = match_request_line(m.group(2).strip("`* ")) if m and m.group(2) else None
     if request:
         # `Endpoint: GET /x`, `Request: `POST /api/login``, `请求地址：POST /x`
