@@ -418,6 +418,8 @@ def test_url_alone_in_a_blockquote_and_form_body():
     answer = response_schema(r.spec, op)
     assert props(answer)["message"]["description"] == "错误信息"
     assert set(props(props(answer)["data"])) == {"id", "title"}
+    # a URL alone in a quote with nothing else about an operation is a link, not an operation
+    assert [p for _, p, _ in operations(r.spec)] == ["/x/fav/folder/add"]
 
 
 def test_bold_titles_start_operations_within_one_section():

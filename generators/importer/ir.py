@@ -92,6 +92,7 @@ class Endpoint:
     fallback_requests: list[DocSample] = field(default_factory=list)  # bodies curl examples send
     tentative: bool = False  # path and method read from an example call: a request line replaces them
     weak: bool = False  # an overview row or an example call: merged silently into a section documenting it
+    only_a_link: bool = False  # its only clue is a URL alone on a line: a link unless more clues follow
 
     def has_content(self) -> bool:
         return bool(self.params or self.fields or self.samples or self.statuses or self.response_kind)

@@ -214,7 +214,10 @@ def _read_section(doc: Document, s: Section) -> None:
         if b is not None:
             read_block(ctx, b)
     s.context = ctx
-    s.endpoints = [e for e in ctx.endpoints if e.path]
+    # a URL alone in a quote with nothing else about an operation is a link (`> https://docs.x.com/y`)
+    s.endpoints = [
+        e for e in ctx.endpoints if e.path and not (e.only_a_link and not e.method and not e.has_content())
+    ]
     if s.endpoints:
         return
     if (

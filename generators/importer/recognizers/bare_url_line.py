@@ -21,5 +21,6 @@ def read(ctx: Context, ln: Line) -> int:
     alone = ln.container == "quote" or len([x for x in ln.lines if x.strip()]) == 1
     if not alone:
         return 0
-    ctx.request_line("", m.group(1), ln.line)
+    ep = ctx.request_line("", m.group(1), ln.line)
+    ep.only_a_link = True  # until the section gives a method or a parameter, it may be a mere link
     return 1

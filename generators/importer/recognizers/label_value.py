@@ -48,6 +48,9 @@ def apply(ctx: Context, kind: str, raw: str, line: int) -> bool:
     if kind == "url":
         if not _URL_VALUE.match(value) or " " in value:
             return False
+        if re.match(r"^https?://[^/]+/?$", value) and not ctx.ep.method:
+            ctx.doc.servers.append(value.rstrip("/"))  # `URL: https://api.example.com`: a host, no operation
+            return True
         ctx.request_line("", value, line)
         return True
     if kind == "method":
