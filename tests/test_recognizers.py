@@ -670,3 +670,21 @@ def test_bold_labels_without_colons():
     assert op["summary"] == "取消订单"
     assert request_schema(r.spec, op)["required"] == ["orderNo"]
     assert set(props(response_schema(r.spec, op))) == {"code", "msg"}
+
+
+def test_yapi_export():
+    text, r = imported("yapi_export_zh.md")
+    assert [(m, p, o["summary"]) for m, p, o in operations(r.spec)] == [
+        ("GET", "/api/user/info", "查询账户"),
+        ("POST", "/api/user/update", "修改账户"),
+    ]
+    # `**Query**` right under the headers table is the next table's label, not a row of it
+    found = parameters(r.spec, "GET", "/api/user/info")
+    assert set(found) == {"uid"} and found["uid"]["in"] == "query" and found["uid"]["required"] is True
+    assert line_of(text, "**Query**") in [d.line for d in diagnostics(r, "params-columns")]
+    # the answer's fields come from an HTML table, nesting marked with ├─
+    answer = response_schema(r.spec, operation(r.spec, "GET", "/api/user/info"))
+    assert props(answer)["code"]["description"] == "0成功"
+    assert props(props(answer)["data"])["name"]["description"] == "昵称"
+    body = request_schema(r.spec, operation(r.spec, "POST", "/api/user/update"))
+    assert body["required"] == ["uid"] and props(body)["nick"]["description"] == "昵称"

@@ -139,6 +139,7 @@ REMARK_COLS = {"remark", "remarks", "备注", "note", "notes"}
 DEFAULT_COLS = {"default", "默认值", "默认", "default value"}
 LOCATION_COLS = {"in", "location", "位置", "参数位置", "传参方式", "传递方式", "参数来源", "param type"}
 EXAMPLE_COLS = {
+    "参数值",
     "example",
     "examples",
     "sample",
@@ -196,7 +197,8 @@ LABEL_HEADINGS = {
     "request example", "response example", "example request", "example response", "example", "examples",
     "request headers", "response headers", "headers", "returns", "return value", "response fields",
     "请求", "返回", "响应", "参数", "请求参数", "返回参数", "响应参数", "请求示例", "返回示例", "响应示例",
-    "返回值", "返回结果", "请求体", "请求头", "返回字段", "响应字段", "参数说明", "返回说明",
+    "返回值", "返回结果", "请求体", "请求头", "返回字段", "响应字段", "参数说明", "返回说明", "返回数据",
+    "响应数据", "请求数据", "基本信息", "基础信息", "接口信息", "basic information", "basic info",
 }  # fmt: skip
 
 DEPRECATED = re.compile(

@@ -69,7 +69,10 @@ def column_roles(header: list[str]) -> dict[str, int]:
 
 
 def read_fields_table(
-    block: Block, warn: Callable[[int, str, str], None], notes: list[str] | None = None
+    block: Block,
+    warn: Callable[[int, str, str], None],
+    notes: list[str] | None = None,
+    glued: list[tuple[str, int]] | None = None,
 ) -> list[Field] | None:
     """A params / fields table, or None when the table is not one."""
     if block.kind != "table" or len(block.rows) < 2:
@@ -82,6 +85,16 @@ def read_fields_table(
     numbers: list[tuple[str, int]] = []
     for row, line, raw_count in zip(block.rows[1:], block.row_lines[1:], block.raw_cells[1:], strict=False):
         if raw_count == 1 and width > 1:
+            # a line written right under the table: markdown renders it as a row; it is the line it is
+            if glued is not None:
+                glued.append((row[0], line))
+                warn(
+                    line,
+                    "params-columns",
+                    f"the line {row[0]!r} right under the table is read as a table row by markdown; "
+                    "read here as the line it is",
+                )
+                continue
             warn(
                 line,
                 "params-columns",

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..blocks import Block
+from ..labels import classify_label
 from ..tables import column_roles, read_fields_table
 from .context import Context
+from .label_value import kind_of
 
 KINDS = {"table"}
 
@@ -31,7 +33,8 @@ def read(ctx: Context, block: Block) -> bool:
             raw_cells=[len(doc.params_header), *block.raw_cells],
             headerless=False,
         )
-    fields = read_fields_table(block, ctx.warn, ctx.ep.notes)
+    glued: list[tuple[str, int]] = []
+    fields = read_fields_table(block, ctx.warn, ctx.ep.notes, glued)
     if fields is None:
         return False
     doc.params_header = block.rows[0]
@@ -46,4 +49,12 @@ def read(ctx: Context, block: Block) -> bool:
             f.location = f.location or ctx.location
         ctx.add_params(fields)
         ctx.param_tables += 1
+    if glued:
+        from . import read_line
+
+        for text, line in glued:
+            if classify_label(text) or kind_of(text):
+                read_line(ctx, text, line, block)  # `**Query**` right under the table: the next one's label
+            else:
+                ctx.ep.notes.append(text.strip("* "))  # a remark on the table
     return True
