@@ -688,3 +688,13 @@ def test_yapi_export():
     assert props(props(answer)["data"])["name"]["description"] == "昵称"
     body = request_schema(r.spec, operation(r.spec, "POST", "/api/user/update"))
     assert body["required"] == ["uid"] and props(body)["nick"]["description"] == "昵称"
+
+
+def test_methods_written_in_brackets():
+    _, r = imported("bracketed_methods_zh.md")
+    assert [(m, p) for m, p, _ in operations(r.spec)] == [
+        ("POST", "/api/photos"),
+        ("DELETE", "/api/photos/{photoId}"),
+    ]
+    assert request_schema(r.spec, operation(r.spec, "POST", "/api/photos"))["required"] == ["albumId"]
+    assert not diagnostics(r, "missing-method")

@@ -136,6 +136,7 @@ EXPECTED_RULES: dict[str, tuple[set[str], set[str]]] = {
     "postman_export.md": ({"no-response"}, {"required-unknown"}),
     "bold_labels_zh.md": (set(), set()),
     "yapi_export_zh.md": ({"params-columns"}, set()),
+    "bracketed_methods_zh.md": ({"no-response"}, set()),
 }
 
 

@@ -21,9 +21,21 @@ ENDPOINT_LINE = re.compile(
 _SPACED_PARAM = re.compile(r"\{\s+([\w$-]+)\s+\}")
 
 
+_BRACKETED_METHOD = re.compile(
+    rf"^(\s*(?:[-*+>]\s*)*)[\[【(（]\s*({_METHOD_RE})\s*[\]】)）]\s*", re.IGNORECASE
+)
+_METHOD_AFTER = re.compile(rf"^(\s*\S+?)\s*[(（\[【]\s*({_METHOD_RE})\s*[)）\]】]\s*$", re.IGNORECASE)
+
+
 def match_request_line(text: str) -> re.Match[str] | None:
-    """`METHOD /path` (see ENDPOINT_LINE); `{ id }` with spaces inside the braces is read as `{id}`."""
-    return ENDPOINT_LINE.match(_SPACED_PARAM.sub(r"{\1}", text))
+    """`METHOD /path` (see ENDPOINT_LINE); also `【POST】 /path`, `/path（POST）`, and `{ id }` with
+    spaces inside the braces read as `{id}`."""
+    text = _SPACED_PARAM.sub(r"{\1}", text)
+    text = _BRACKETED_METHOD.sub(r"\1\2 ", text)
+    after = _METHOD_AFTER.match(text)
+    if after and after.group(1).lstrip("`*").startswith(("/", "http")):
+        text = f"{after.group(2)} {after.group(1)}"
+    return ENDPOINT_LINE.match(text)
 
 
 # `url: /x` / `"method": "POST"` inside a code block

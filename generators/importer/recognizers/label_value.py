@@ -46,6 +46,10 @@ def apply(ctx: Context, kind: str, raw: str, line: int) -> bool:
     if not value:
         return False
     if kind == "url":
+        request = match_request_line(value)  # `URL：/api/x（POST）`
+        if request:
+            ctx.request_line(request.group(1), request.group(2), line)
+            return True
         if not _URL_VALUE.match(value) or " " in value:
             return False
         if re.match(r"^https?://[^/]+/?$", value) and not ctx.ep.method:
