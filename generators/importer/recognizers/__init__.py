@@ -125,7 +125,6 @@ def read_block(ctx: Context, block: Block) -> None:
                 k += 1
                 continue
             k += max(1, _read_line(ctx, Line(text, block.line + k, block, k, lines)))
-        ctx.last_kind = block.kind
         return
     fresh = ctx.fresh_label  # a label written right before: what this block is
     ctx.fresh_label = False
@@ -147,7 +146,6 @@ def read_block(ctx: Context, block: Block) -> None:
             break
     if block.kind == "code":
         ctx.fresh_label = False
-    ctx.last_kind = block.kind
 
 
 def read_line(ctx: Context, text: str, line: int, block: Block) -> None:

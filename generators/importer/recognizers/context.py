@@ -64,7 +64,6 @@ class Context:
     fresh_label: bool = False  # an explicit label was just written and nothing has answered it yet
     required_hint: bool | None = None  # `Required:` / `Optional:` above a group of parameters
     prose_label: bool = False  # the label came from a sentence ("Returns ..."), not a label line
-    last_kind: str = ""  # kind of the block read before this one
     seen: set[tuple[str, int, str]] = field(default_factory=set)  # paragraphs the prose readers have read
 
     def __post_init__(self) -> None:
