@@ -230,7 +230,7 @@ class Plan:
         """What the summary says about how the run was set up; `refused`: the operations that
         answered only 401/403 (schemathesis's "Authentication failed")."""
         from contract_tests import authz
-        from contract_tests.spec import model_for
+        from generators.specmodel import model_for
 
         found = list(self.reasons)
         args = self.args

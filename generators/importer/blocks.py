@@ -68,7 +68,8 @@ def parse_blocks(text: str) -> tuple[list[Block], list[Problem]]:
             inline = tokens[i + 1]
             start, end = tok.map
             container = containers[-1] if containers else ""
-            blocks.extend(_split_tables(Block("text", start + 1, end, inline.content, container=container)))
+            for piece in _split_tables(Block("text", start + 1, end, inline.content, container=container)):
+                blocks.extend(_loose_headings(piece) if not container else [piece])
         elif t in ("fence", "code_block"):
             blocks.extend(_code_blocks(tok, lines, problems))
         elif t == "html_block":
@@ -135,6 +136,34 @@ def _code(info: str, first_line: int, body: list[str], closed: bool = True) -> B
     )
 
 
+_LOOSE_HEADING = re.compile(r"^(#{2,6})([^\s#].*?)\s*#*\s*$")
+
+
+def _loose_headings(block: Block) -> list[Block]:
+    """`###商品列表`: no space after the hashes, so CommonMark reads text; the writer meant a heading."""
+    if block.kind != "text" or "#" not in block.text:
+        return [block]
+    out: list[Block] = []
+    text: list[str] = []
+    start = block.line
+    for k, ln in enumerate(block.text.split("\n")):
+        m = _LOOSE_HEADING.match(ln.strip())
+        if not m:
+            if not text:
+                start = block.line + k
+            text.append(ln)
+            continue
+        if text:
+            out.append(Block("text", start, block.line + k - 1, "\n".join(text), container=block.container))
+            text = []
+        out.append(
+            Block("heading", block.line + k, block.line + k, m.group(2).strip(), level=len(m.group(1)))
+        )
+    if text:
+        out.append(Block("text", start, block.end, "\n".join(text), container=block.container))
+    return out
+
+
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -165,7 +194,7 @@ def _split_tables(block: Block) -> list[Block]:
             j = i
             while j < len(lines) and lines[j].lstrip().startswith("|"):
                 if j != i + 1 or not has_header:
-                    table.rows.append(_split_row(lines[j]))
+                    table.rows.append(split_row(lines[j]))
                     table.row_lines.append(block.line + j)
                     table.raw_cells.append(len(table.rows[-1]))
                 j += 1
@@ -184,7 +213,7 @@ def _split_tables(block: Block) -> list[Block]:
     return out
 
 
-def _split_row(raw: str) -> list[str]:
+def split_row(raw: str) -> list[str]:
     s = raw.strip()
     if s.startswith("|"):
         s = s[1:]
@@ -201,7 +230,7 @@ def _table(tokens: list[Token], i: int, lines: list[str]) -> tuple[int, Block]:
         if tokens[j].type == "tr_open":
             row_line = tokens[j].map[0]
             block.row_lines.append(row_line + 1)
-            block.rows.append(_split_row(lines[row_line]))
+            block.rows.append(split_row(lines[row_line]))
             block.raw_cells.append(len(block.rows[-1]))
         j += 1
     return j, block

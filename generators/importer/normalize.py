@@ -13,6 +13,7 @@ from .ir import DocSample, Document, Endpoint, Field
 CODE_KEYS = ("code", "errcode", "err_code", "ret", "status_code", "ok", "errno")
 MESSAGE_KEYS = ("msg", "message", "errmsg", "err_msg", "failed", "error")
 DATA_KEYS = ("result", "data", "body", "payload")
+SAMPLE_LINE = "x-mdcontract-line"  # an example's sample line, until the examples are checked
 STREAM_NOTE = "Streamed: this schema describes ONE item of the stream (OpenAPI 3.2 `itemSchema`)."
 
 
@@ -36,7 +37,7 @@ def to_openapi(doc: Document, api: str) -> dict[str, Any]:
         "info": {"title": doc.title or api, "version": _version(doc), "description": _info_description(doc)},
     }
     if doc.servers:
-        spec["servers"] = [{"url": s} for s in doc.servers]
+        spec["servers"] = [_server(s) for s in doc.servers]
     tags: list[str] = []
     paths: dict[str, dict[str, Any]] = {}
     used_ids: set[str] = set()
@@ -64,7 +65,7 @@ def to_openapi(doc: Document, api: str) -> dict[str, Any]:
         components["responses"] = {"Error": _error_response(doc, envelope)}
         for item in paths.values():
             for op in item.values():
-                op["responses"]["default"] = {"$ref": "#/components/responses/Error"}
+                op["responses"].setdefault("default", {"$ref": "#/components/responses/Error"})
     if doc.bearer:
         scheme: dict[str, Any] = {"type": "http", "scheme": "bearer"}
         desc = doc.auth_description or (
@@ -91,6 +92,17 @@ def to_openapi(doc: Document, api: str) -> dict[str, Any]:
             **({"dataField": envelope.data_field} if envelope.data_field else {}),
         }
     return spec
+
+
+def _server(url: str) -> dict[str, Any]:
+    """`http://{portal_address}`: a placeholder in a server URL is an OpenAPI server variable."""
+    names = re.findall(r"\{([^{}]+)\}", url)
+    if not names:
+        return {"url": url}
+    return {
+        "url": url,
+        "variables": {n: {"default": n, "description": "written as a placeholder in the doc"} for n in names},
+    }
 
 
 def _version(doc: Document) -> str:
@@ -125,6 +137,19 @@ def _find_envelope(doc: Document) -> Envelope | None:
     table = {f.name: f for f in doc.envelope_fields}
     if table:
         keys = [f.name for f in doc.envelope_fields]
+    # what the doc says each envelope field is: field tables first, else the samples' comments
+    described: dict[str, Counter[str]] = {}
+    for ep in doc.endpoints:
+        for f in ep.fields:
+            if f.depth == 0 and f.name in keys and f.description:
+                described.setdefault(f.name, Counter())[f.description] += 1
+    for _, s, _ in samples:
+        for k in keys:
+            comment = s.sample.comments.get((k,))
+            if comment and k not in described:
+                described.setdefault(k, Counter())
+            if comment and not any(f.name == k for ep in doc.endpoints for f in ep.fields):
+                described[k][comment] += 1
     code_field = next((k for k in keys if k.lower() in CODE_KEYS), "")
     if not code_field:
         return None
@@ -149,6 +174,9 @@ def _find_envelope(doc: Document) -> Envelope | None:
                 s = schema_for_type(kind, k, s)
             if f.description:
                 s["description"] = f.description
+        elif described.get(k):
+            # the envelope is described where each response's field table lists it (`code` | 状态码)
+            s["description"] = described[k].most_common(1)[0][0]
         props[k] = s
     required = [k for k in keys if (table[k].required if k in table else k != data_field)]
     schema: Schema = {"type": "object", "properties": props}
@@ -185,21 +213,25 @@ def _error_response(doc: Document, env: Envelope) -> dict[str, Any]:
 # --- one operation --------------------------------------------------------------------------------
 
 
+# `{x}`, `{ x }`, `{$x}`, `<x>`, `<SHORT-ID>`, `&lt;x>` (HTML-escaped, often half-closed), `:x`, `${x}`
+_PATH_PARAM = re.compile(r"\{\s*\$?([\w-]+)\s*\}|&lt;([\w-]+)(?:&gt;|>)?|<([\w-]+)>|:(\w+)|\$\{(\w+)\}")
+
+
 def _split_path(raw: str) -> tuple[str, list[str], list[tuple[str, str]]]:
     path, _, query = raw.partition("?")
     names: list[str] = []
 
     def sub(m: re.Match[str]) -> str:
-        name = m.group(1) or m.group(2) or m.group(3) or m.group(4)
+        name = next(g for g in m.groups() if g)
         if name not in names:
             names.append(name)
         return "{" + name + "}"
 
-    path = re.sub(r"\{\$?(\w+)\}|<(\w+)>|:(\w+)|\$\{(\w+)\}", sub, path)
+    path = _PATH_PARAM.sub(sub, path)
     # a brace that is not a parameter cannot stand in an OpenAPI path: percent-encode it
-    parts = re.split(r"(\{\w+\})", path)
+    parts = re.split(r"(\{[\w-]+\})", path)
     path = "".join(
-        p if re.fullmatch(r"\{\w+\}", p) else p.replace("{", "%7B").replace("}", "%7D") for p in parts
+        p if re.fullmatch(r"\{[\w-]+\}", p) else p.replace("{", "%7B").replace("}", "%7D") for p in parts
     )
     params = []
     for part in query.split("&"):
@@ -235,6 +267,15 @@ def _operation(
         op["deprecated"] = True
     params: list[dict[str, Any]] = []
     fields, required_unknown = _request_fields(doc, ep, hints)
+    for f, _ in [
+        x for x in fields if x[0].location == "header" and x[0].name.lower() in ("content-type", "accept")
+    ]:
+        # OpenAPI ignores these as parameters: the request's media type says it instead
+        fields = [x for x in fields if x[0] is not f]
+        required_unknown = [u for u in required_unknown if u is not f]
+        media = f.example.split(";")[0].strip().lower()
+        if f.name.lower() == "content-type" and "/" in media and not ep.request_media:
+            ep.request_media = media
     by_name = {f.name: (f, schema) for f, schema in fields}
     for name in path_params:
         f, schema = by_name.pop(name, (None, {"type": "string"}))
@@ -256,23 +297,53 @@ def _operation(
         params.append(p)
     fields = list(by_name.values())
     required_unknown = [f for f in required_unknown if f.name in by_name]
-    if ep.method == "GET" or (ep.method == "DELETE" and not any(s.role == "request" for s in ep.samples)):
-        for f, schema in fields:
+    takes_body = ep.method in ("POST", "PUT", "PATCH") or (
+        ep.method == "DELETE"
+        and (
+            any(s.role == "request" for s in ep.samples)
+            or any(f.location in ("body", "form") for f, _ in fields)
+        )
+    )
+    body_fields = []
+    for f, schema in fields:
+        where = f.location
+        if where == "header":
+            p = {"name": f.name, "in": "header", "required": bool(f.required), "schema": schema}
+        elif where == "query" or not takes_body or (where == "path" and f.name not in path_params):
             p = {"name": f.name, "in": "query", "required": bool(f.required), "schema": schema}
-            if f.description:
-                p["description"] = schema.pop("description", f.description)
-            p["example"] = example_for(schema, f.name, f.description, f.default)
-            params.append(p)
-    else:
-        body = _request_body(ep, endpoints, fields, hints)
-        if body:
-            op["requestBody"] = body
+        else:
+            body_fields.append((f, schema))
+            continue
+        if f.description:
+            p["description"] = schema.pop("description", f.description)
+        schema.pop("description", None)
+        p["example"] = (
+            _written_example(f, schema)
+            if f.example
+            else example_for(schema, f.name, f.description, f.default)
+        )
+        params.append(p)
+    body = _request_body(ep, endpoints, body_fields, hints) if takes_body else None
+    if body:
+        op["requestBody"] = body
     _warn_required_unknown(doc, ep, required_unknown)
     if params:
         op["parameters"] = params
     op["responses"] = _responses(doc, ep, endpoints, env, hints)
     op["x-source"] = {"file": doc.file, "line": ep.line}
     return op
+
+
+def _written_example(f: Field, schema: Schema) -> Any:
+    """The value the doc shows for a parameter (`sessionId`, `?time=1462653861261`), typed like it."""
+    raw = f.example.strip().strip("`")
+    if schema.get("type") == "integer" and re.fullmatch(r"-?\d+", raw):
+        return int(raw)
+    if schema.get("type") == "number" and re.fullmatch(r"-?\d+(\.\d+)?", raw):
+        return float(raw) if "." in raw else int(raw)
+    if schema.get("type") in ("integer", "number", "boolean", "array", "object"):
+        return example_for(schema, f.name, f.description, f.default)
+    return raw
 
 
 def _warn_required_unknown(doc: Document, ep: Endpoint, unknown: list[Field]) -> None:
@@ -322,7 +393,7 @@ def _request_fields(
     sample_line = request_samples[0].line if request_samples else ep.line
     sample_schema = _sample_schema(request_samples)
     sample_props = sample_schema.get("properties", {}) if sample_schema.get("type") == "object" else {}
-    for f in ep.params:
+    for f in [*ep.params, *(p for e in ep.merged_from for p in e.params)]:
         if f.depth or f.name in seen:
             continue
         seen.add(f.name)
@@ -349,7 +420,9 @@ def _request_fields(
     return out, unknown
 
 
-_REQUIRED_MARK = re.compile(r"\s*[(（]\s*(必填|必选|选填|可选|required|optional)\s*[)）]\s*$", re.IGNORECASE)
+_REQUIRED_MARK = re.compile(
+    r"\s*[(（【\[]\s*(必填|必选|选填|可选|required|optional)\s*[)）】\]]\s*$", re.IGNORECASE
+)
 
 
 def _required_mark(schema: Schema) -> bool | None:
@@ -408,10 +481,40 @@ def _apply_comments(schema: Schema, comments: dict[tuple[str, ...], str]) -> Non
 def _request_body(
     ep: Endpoint, endpoints: list[Endpoint], fields: list[tuple[Field, Schema]], hints: dict[str, Schema]
 ) -> dict[str, Any] | None:
-    if not fields and not any(s.role == "request" for e in endpoints for s in e.samples):
+    samples = [s for e in endpoints for s in e.samples if s.role == "request" and s.sample.ok]
+    declared = next((e.request_media for e in endpoints if e.request_media), "")
+    if not fields and not samples and not declared.startswith("text/"):
         return None
-    multipart = any(schema.get("format") == "binary" for _, schema in fields)
-    media = "multipart/form-data" if multipart else "application/json"
+    binary = any(schema.get("format") == "binary" for _, schema in fields)
+    form = declared in ("application/x-www-form-urlencoded", "multipart/form-data") or any(
+        f.location == "form" for f, _ in fields
+    )
+    if binary:
+        media = "multipart/form-data"
+    elif form:
+        media = declared if declared.startswith("multipart/") else "application/x-www-form-urlencoded"
+    elif declared and not declared.endswith("json") and not fields and not samples:
+        # a raw body (`Content-Type: text/markdown`): the text itself
+        return {
+            "required": True,
+            "content": {declared: {"schema": {"type": "string", "description": "the body as it is sent"}}},
+        }
+    else:
+        media = "application/json"
+    whole = next((s for s in samples if not isinstance(s.sample.value, dict)), None)
+    if whole is not None and not fields:
+        # the body is one value, not an object of fields (`[1, 2, 3]`: the ids to delete)
+        schema = _sample_schema([whole])
+        type_nulls(schema, hints)
+        return {
+            "required": True,
+            "content": {
+                media: {
+                    "schema": schema,
+                    "examples": {"default": {"summary": ep.title, "value": whole.sample.value}},
+                }
+            },
+        }
     props = {f.name: s for f, s in fields}
     schema: Schema = {"type": "object", "properties": props}
     type_nulls(schema, hints)
@@ -423,6 +526,7 @@ def _request_body(
         req = [
             s for s in e.samples if s.role == "request" and s.sample.ok and isinstance(s.sample.value, dict)
         ]
+        line = req[0].line if req else e.line
         if req:
             value = dict(req[0].sample.value)
         else:
@@ -433,11 +537,9 @@ def _request_body(
             }
             if not value:
                 value = {f.name: example_for(s, f.name, f.description, f.default) for f, s in fields}
-        if multipart:
-            value = {k: v for k, v in value.items()}
-        examples[name] = {"summary": e.title, "value": value}
+        examples[name] = {"summary": e.title, "value": value, SAMPLE_LINE: line}
     content: dict[str, Any] = {"schema": schema, "examples": examples}
-    if multipart:
+    if binary:
         content["encoding"] = {
             f.name: {"contentType": "application/octet-stream"}
             for f, s in fields
@@ -487,24 +589,65 @@ def _slug(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "_", s).strip("_") or "example"
 
 
+_REASONS = {
+    "200": "OK",
+    "201": "Created",
+    "202": "Accepted",
+    "204": "No Content",
+    "301": "Moved Permanently",
+    "302": "Found (a redirect)",
+    "304": "Not Modified",
+    "400": "Bad Request",
+    "401": "Unauthorized",
+    "403": "Forbidden",
+    "404": "Not Found",
+    "405": "Method Not Allowed",
+    "409": "Conflict",
+    "422": "Unprocessable Entity",
+    "429": "Too Many Requests",
+    "500": "Internal Server Error",
+}
+_KIND_MEDIA = {
+    "text": "text/plain",
+    "sse": "text/event-stream",
+    "binary": "application/octet-stream",
+    "json": "application/json",
+}
+Answer = tuple[str, DocSample, Endpoint, dict[str, Any]]
+
+
 def _responses(
     doc: Document, ep: Endpoint, endpoints: list[Endpoint], env: Envelope | None, hints: dict[str, Schema]
 ) -> dict[str, Any]:
+    """One response per documented status: the success samples under the success status, each error
+    sample under its own status (or `default`), statuses documented without a body as such."""
+    _report_sample_problems(doc, endpoints)
     named = _example_names(endpoints)
-    responses: list[tuple[str, DocSample, Endpoint, dict[str, Any]]] = []
+    kind = next((e.response_kind for e in endpoints if e.response_kind), "")
+    redirect = any(e.redirect for e in endpoints) or kind == "redirect"
+    success = next((e.success_status for e in endpoints if e.success_status), "") or (
+        "302" if redirect else "200"
+    )
+    groups: dict[str, list[Answer]] = {}
     headers: dict[str, Any] = {}
     for base, e in named:
-        rs = [s for s in e.samples if s.role == "response" and s.sample.ok]
-        for k, s in enumerate(rs):
+        counts: dict[str, int] = {}
+        for s in e.samples:
+            if s.role not in ("response", "error") or not s.sample.ok:
+                continue
+            status = s.status or (success if s.role == "response" else "default")
+            if s.role == "error" and status.startswith("2"):
+                status = "default"  # an error sample never joins (nor widens) the success answer
+            counts[status] = counts.get(status, 0) + 1
             name, when = _condition(s.caption)
             alternative = re.search(r"\(\s*alternative (\d+) of \d+\s*\)", s.caption or "")
             if alternative and not name:
                 name = f"alternative_{alternative.group(1)}"
             if not name:
-                name = base if k == 0 else f"{base}_{k + 1}"
+                name = base if counts[status] == 1 else f"{base}_{counts[status]}"
             if len(endpoints) > 1:
                 when = when or _when_from_request(named, e)
-            responses.append((name, s, e, when))
+            groups.setdefault(status, []).append((name, s, e, when))
         for s in e.samples:
             if s.role == "headers" and s.sample.ok and isinstance(s.sample.value, dict):
                 for hk, hv in s.sample.value.items():
@@ -517,14 +660,60 @@ def _responses(
                     headers.setdefault(hk, h)
                     if "token" in hk.lower() and not doc.token_header:
                         doc.token_header = hk
+    has_fields = any(e.fields for e in endpoints)
+    out: dict[str, Any] = {}
+    order = sorted(groups, key=lambda c: (c != success, c == "default", c))
+    for status in order:
+        own = headers if status == success else {}
+        out[status] = _response(
+            doc, ep, endpoints, env, hints, groups[status], status, status == success, kind, own
+        )
+    if success not in out and (has_fields or kind in _KIND_MEDIA):
+        out[success] = _response(doc, ep, endpoints, env, hints, [], success, True, kind, headers)
+    if redirect and success.startswith("3"):
+        target = next(
+            (s.sample.value for _, s, _, _ in groups.get(success, []) if isinstance(s.sample.value, str)),
+            None,
+        )
+        out[success] = {
+            "description": "Redirect: the browser is sent to the `Location`.",
+            "headers": {
+                "Location": {"schema": {"type": "string"}, **({"example": target} if target else {})}
+            },
+        }
+    if headers and success not in out:
+        out[success] = {"description": _response_description("application/json"), "headers": headers}
+    for e in endpoints:
+        for code, text in e.statuses.items():
+            if code not in out:
+                out[code] = {"description": text or _REASONS.get(code, "Documented status.")}
+    documented = bool(out)
+    for code, text in doc.statuses.items():
+        if code in doc.status_methods and ep.method not in doc.status_methods[code]:
+            continue
+        if code not in out and not code.startswith("2"):
+            out[code] = {"description": text or _REASONS.get(code, "Documented status.")}
+    if not any(c.startswith(("2", "3")) for c in out):
+        if not documented and not any(s.role in ("response", "error") for e in endpoints for s in e.samples):
+            doc.warn(
+                ep.line,
+                "no-response",
+                f"{ep.method} {ep.path} documents no response (no sample, field table or status): "
+                f"the spec says only {success} with no body",
+            )
+        out[success] = {"description": _response_description("application/json")}
+    return dict(sorted(out.items(), key=lambda kv: (kv[0] == "default", kv[0])))
+
+
+def _report_sample_problems(doc: Document, endpoints: list[Endpoint]) -> None:
     for e in endpoints:
         for s in e.samples:
             _check_stream_order(doc, s)
             if not s.sample.ok:
                 doc.warn(
-                    s.line,
+                    s.line + next((r.line for r in s.sample.repairs if r.rule == "sample-unreadable"), 0),
                     "sample-unreadable",
-                    f"sample could not be read ({s.sample.error}); not imported",
+                    f"{s.role or 'sample'} sample could not be read ({s.sample.error}); left out of the spec",
                     "error",
                 )
             for r in s.sample.repairs:
@@ -532,16 +721,37 @@ def _responses(
                     doc.warn(
                         s.line + r.line,
                         r.rule,
-                        ("malformed sample: " if r.rule == "sample-repaired" else "") + r.message,
+                        ("malformed sample: " if r.rule == "sample-repaired" else "") + r.text(s.line),
                     )
-    media = _response_media(ep, responses)
+
+
+def _response(
+    doc: Document,
+    ep: Endpoint,
+    endpoints: list[Endpoint],
+    env: Envelope | None,
+    hints: dict[str, Schema],
+    responses: list[Answer],
+    status: str,
+    success: bool,
+    kind: str,
+    headers: dict[str, Any],
+) -> dict[str, Any]:
+    media = _response_media(ep, responses, kind if success else "")
     body_schema: Schema = {}
     for _, s, _, _ in responses:
         body_schema = merge(body_schema, _sample_schema([s])) if body_schema else _sample_schema([s])
-    if media == "text/plain":
+    if media == "text/plain" or (
+        responses and media.startswith(("text/", "image/svg")) and media != "text/event-stream"
+    ):
         body_schema = {"type": "string"}
-    body_schema = _apply_field_table(doc, ep, body_schema, env)
-    wrapped = _wrap_envelope(doc, body_schema, env, responses, media)
+    elif media == "application/octet-stream":
+        body_schema = {"type": "string", "format": "binary"}
+    if success:
+        body_schema = _apply_field_table(doc, ep, body_schema, env)
+        wrapped = _wrap_envelope(doc, body_schema, env, responses, media)
+    else:
+        wrapped = body_schema
     if media in ("application/x-ndjson", "text/event-stream", "text/plain"):
         wrapped = (
             {**wrapped, "description": (wrapped.get("description", "") + " " + STREAM_NOTE).strip()}
@@ -558,6 +768,8 @@ def _responses(
         ex: dict[str, Any] = {
             "summary": e.title + (f" ({condition.group(0).strip('() ')})" if condition else "")
         }
+        if not success and s.caption and not condition:
+            ex["summary"] = f"{e.title} ({s.caption.strip(' :：*')})"
         if s.sample.items is not None or media in ("text/plain", "application/x-ndjson", "text/event-stream"):
             items = s.sample.items if s.sample.items is not None else [s.sample.value]
             ex["value"] = items[-1]
@@ -566,15 +778,26 @@ def _responses(
             ex["value"] = s.sample.value
         if when:
             ex["x-when"] = when
+        ex[SAMPLE_LINE] = s.line
         examples[name] = ex
     if examples:
         content["examples"] = examples
-    ok: dict[str, Any] = {"description": _response_description(media)}
+    if success:
+        description = _response_description(media)
+    else:
+        caption = next((s.caption for _, s, _, _ in responses if s.caption), "")
+        described = next((e.statuses.get(status, "") for e in endpoints if e.statuses.get(status)), "")
+        description = (
+            described or caption.strip(" :：*") or _REASONS.get(status, "An error answer the doc shows.")
+        )
+    out: dict[str, Any] = {"description": description}
+    raw_headers = {k: v for _, s, _, _ in responses for k, v in s.headers.items()}
+    headers = {**headers, **{k: {"schema": {"type": "string"}, "example": v} for k, v in raw_headers.items()}}
     if headers:
-        ok["headers"] = headers
-    if responses or body_schema:
-        ok["content"] = {media: content}
-    return {"200": ok}
+        out["headers"] = headers
+    if responses or body_schema or kind in _KIND_MEDIA:
+        out["content"] = {media: content}
+    return out
 
 
 def _is_done(item: Any) -> bool:
@@ -607,7 +830,7 @@ def _response_description(media: str) -> str:
     }.get(media, "Success.")
 
 
-def _response_media(ep: Endpoint, responses: list[tuple[str, DocSample, Endpoint, dict[str, Any]]]) -> str:
+def _response_media(ep: Endpoint, responses: list[Answer], kind: str = "") -> str:
     if ep.text_stream:
         return "text/plain"
     streamed = any(s.sample.items is not None for _, s, _, _ in responses)
@@ -615,8 +838,20 @@ def _response_media(ep: Endpoint, responses: list[tuple[str, DocSample, Endpoint
         return "text/event-stream" if streamed or ep.path.rstrip("/").endswith("/sse") else "application/json"
     if streamed:
         return "application/x-ndjson"
+    declared = next((s.lang for _, s, _, _ in responses if "/" in s.lang), "")
+    if declared:
+        return declared  # a raw HTTP answer's Content-Type
     if responses and all(isinstance(s.sample.value, str) and not s.sample.items for _, s, _, _ in responses):
+        first = responses[0][1].sample.value.lstrip().lower()
+        if first.startswith("<svg"):
+            return "image/svg+xml"
+        if first.startswith(("<!doctype html", "<html")):
+            return "text/html"
+        if first.startswith("<?xml"):
+            return "application/xml"
         return "text/plain"
+    if not responses and kind in _KIND_MEDIA:
+        return _KIND_MEDIA[kind]
     return "application/json"
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,13 @@ class Repair:
     line: int  # 0-based line within the sample text
     message: str
     rule: str = "sample-repaired"
+    other_line: int | None = None  # 0-based line the message's `{other}` refers to (a key's first use)
+
+    def text(self, first_line: int) -> str:
+        """The message with line references made file lines (the sample starts at `first_line`)."""
+        if self.other_line is None:
+            return self.message
+        return self.message.replace("{other}", str(first_line + self.other_line))
 
 
 @dataclass
@@ -149,6 +157,9 @@ class _Parser:
         self.repairs: list[Repair] = []
         self.key_comments: dict[tuple[str, ...], str] = {}
         self._comment_by_line: dict[int, str] = {}
+        # how keys and strings are quoted: a JSON sample with a few JS-style ones was mistyped
+        self.key_styles: list[tuple[str, int, str]] = []  # (quote or '' when bare, line, key)
+        self.string_styles: list[tuple[str, int, str]] = []
         for t in self.comments:
             self._comment_by_line.setdefault(t.line, t.text)
 
@@ -185,6 +196,7 @@ class _Parser:
         if t.kind == "punct" and t.text == "[":
             return self.arr(t, path)
         if t.kind == "str":
+            self.string_styles.append((t.quote, t.line, t.text))
             if self.peek() is not None and self.peek().kind == "unterminated":
                 self.pos += 1
                 self.repair(
@@ -235,6 +247,7 @@ class _Parser:
             if key_tok.kind == "str" and self.peek() is not None and self.peek().kind == "unterminated":
                 self.pos += 1
             key = str(key_tok.value if key_tok.kind != "num" else key_tok.text)
+            self.key_styles.append((key_tok.quote if key_tok.kind == "str" else "", key_tok.line, key))
             if self.is_punct(self.peek(), ":"):
                 self.pos += 1
             else:
@@ -242,10 +255,13 @@ class _Parser:
             value_line = self.peek().line if self.peek() else key_tok.line
             val = self.value((*path, key))
             if key in out:
-                self.repair(
-                    key_tok.line,
-                    f"duplicate key {key!r} (first at sample line {seen_line[key] + 1}): the last value is kept",
-                    "duplicate-key",
+                self.repairs.append(
+                    Repair(
+                        key_tok.line,
+                        f"duplicate key {key!r} (first at line {{other}}): the last value is kept",
+                        "duplicate-key",
+                        seen_line[key],
+                    )
                 )
                 del out[key]
             out[key] = val
@@ -320,6 +336,8 @@ def read_sample(text: str, *, strict_json: bool = False) -> Sample:
         not ln.strip() or ln.strip().startswith(("data:", "event:", "id:", "retry:", ":")) for ln in lines
     ):
         return _read_sse(lines, repairs)
+    if looks_like_kv_lines(fixed):
+        return _read_kv_lines(textwrap.dedent(fixed).split("\n"), repairs, strict_json)
     toks = tokenize(fixed)
     parser = _Parser(toks, strict_json)
     values: list[Any] = []
@@ -340,7 +358,7 @@ def read_sample(text: str, *, strict_json: bool = False) -> Sample:
         return Sample(
             ok=False, error=str(exc), repairs=[*repairs, Repair(exc.line, str(exc), "sample-unreadable")]
         )
-    repairs += parser.repairs
+    repairs += parser.repairs + _mixed_quoting(parser)
     if not values:
         return Sample(ok=False, error="no value found", repairs=repairs)
     if len(values) == 1:
@@ -362,6 +380,107 @@ def read_sample(text: str, *, strict_json: bool = False) -> Sample:
             groups=groups if len(groups) > 1 else [],
         )
     return Sample(ok=False, error="several values on one line", repairs=repairs)
+
+
+def _mixed_quoting(parser: _Parser) -> list[Repair]:
+    """Keys left bare or strings in single quotes, in a sample that otherwise writes JSON: a JSON
+    parser (the backend's, a frontend's) rejects those lines, so say where they are."""
+    out: list[Repair] = []
+    quoted = [k for k in parser.key_styles if k[0] == '"']
+    if len(quoted) < 3:
+        return out
+    odd: dict[int, list[str]] = {}
+    bare = [k for k in parser.key_styles if k[0] != '"']
+    if bare and len(quoted) >= len(bare):  # mostly JSON: the bare ones are slips, not a JS dialect
+        for quote, line, key in bare:
+            odd.setdefault(line, []).append(f"key {quote}{key}{quote}" if quote else f"unquoted key {key}")
+    singles = [s for s in parser.string_styles if s[0] == "'"]
+    doubles = [s for s in parser.string_styles if s[0] == '"']
+    if singles and len(doubles) >= 2 * len(singles):
+        for _, line, text in singles:
+            odd.setdefault(line, []).append(f"single-quoted string '{text[:20]}'")
+    for line, what in sorted(odd.items()):
+        out.append(
+            Repair(
+                line,
+                f"{', '.join(dict.fromkeys(what))} in a sample that otherwise writes JSON: "
+                "a JSON parser rejects this line; read as meant",
+                "mixed-quoting",
+            )
+        )
+    return out
+
+
+_KV_LINE = re.compile(r"^\s*[\"']?([A-Za-z_$][\w$.\-]*)[\"']?\s*[:：]\s*(.*)$")
+_TRAILING_COMMENT = re.compile(r"\s(?://|#)\s*(.*)$")
+
+
+def looks_like_kv_lines(text: str) -> bool:
+    """`name: "张三"` lines: an object written without its braces (a request's parameters)."""
+    text = textwrap.dedent(text)
+    lines = [ln for ln in text.split("\n") if ln.strip() and not ln.strip().startswith(("//", "#"))]
+    if not lines or lines[0].lstrip().startswith(("{", "[", '"')) or re.match(r"^\s*https?://", lines[0]):
+        return False
+    top = [ln for ln in lines if not ln[:1].isspace() and ln.strip() not in ("}", "]", "}]", "},", "],")]
+    return bool(top) and all(_KV_LINE.match(ln) for ln in top)
+
+
+def _read_kv_lines(lines: list[str], repairs: list[Repair], strict_json: bool) -> Sample:
+    out: dict[str, Any] = {}
+    comments: dict[tuple[str, ...], str] = {}
+    i = 0
+    while i < len(lines):
+        raw = lines[i]
+        m = _KV_LINE.match(raw) if raw.strip() and not raw[:1].isspace() else None
+        if not m:
+            i += 1
+            continue
+        key, rest = m.group(1), m.group(2)
+        c = _TRAILING_COMMENT.search(" " + rest)
+        if c and not rest.lstrip().startswith(("{", "[")):
+            comments[(key,)] = c.group(1).strip()
+            rest = (" " + rest)[: c.start()].strip()
+        rest = rest.strip().rstrip(",")
+        if rest.startswith(("{", "[")):
+            j, depth, body = i, 0, []
+            while j < len(lines):
+                part = lines[j] if j > i else rest
+                body.append(part)
+                depth += _depth(part)
+                j += 1
+                if depth <= 0:
+                    break
+            sub = read_sample("\n".join(body), strict_json=strict_json)
+            for r in sub.repairs:
+                repairs.append(Repair(r.line + i, r.message, r.rule, r.other_line))
+            if sub.ok:
+                out[key] = sub.value
+                for path, text in sub.comments.items():
+                    comments[(key, *path)] = text
+            i = j
+            continue
+        out[key] = _scalar(rest)
+        i += 1
+    if not out:
+        return Sample(ok=False, error="no value found", repairs=repairs)
+    return Sample(value=out, repairs=repairs, comments=comments)
+
+
+def _scalar(raw: str) -> Any:
+    """A value written after `key:` on its own line: JSON when it is JSON, else the text as written."""
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+        return raw[1:-1]
+    if raw in _KEYWORDS:
+        return _KEYWORDS[raw]
+    if _NUM.fullmatch(raw):
+        return float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+    return raw
+
+
+def _depth(line: str) -> int:
+    s = re.sub(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", "", line)
+    s = re.sub(r"\s//.*$", "", s)
+    return s.count("{") + s.count("[") - s.count("}") - s.count("]")
 
 
 def _read_sse(lines: list[str], repairs: list[Repair]) -> Sample:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from contract_tests.spec import (
+from generators.specmodel import (
     JSON_MEDIA_TYPE,
     Operation,
     SpecModel,

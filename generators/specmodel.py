@@ -1,4 +1,4 @@
-"""What the checks need to know about a spec, read once from the raw OpenAPI document.
+"""A spec read through the project's conventions, once: what the importer's links and the contract checks need.
 
 Everything here comes from the spec conventions in the README (`x-envelope`, `x-invalid-input`, stream
 media types whose `schema` describes one item) plus plain OpenAPI (security, parameters, headers).

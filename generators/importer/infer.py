@@ -10,6 +10,17 @@ Schema = dict[str, Any]
 TYPE_WORDS: dict[str, str] = {
     "int": "integer",
     "integer": "integer",
+    "int8": "integer",
+    "int16": "integer",
+    "uint": "integer",
+    "uint8": "integer",
+    "uint16": "integer",
+    "uint32": "integer",
+    "uint64": "integer",
+    "long int": "integer",
+    "short": "integer",
+    "num": "number",
+    "timestamp": "integer",
     "int32": "integer",
     "int64": "integer",
     "long": "integer",
@@ -24,6 +35,7 @@ TYPE_WORDS: dict[str, str] = {
     "数值": "number",
     "string": "string",
     "str": "string",
+    "char[]": "string",
     "varchar": "string",
     "text": "string",
     "char": "string",
@@ -31,18 +43,24 @@ TYPE_WORDS: dict[str, str] = {
     "date": "string",
     "datetime": "string",
     "bool": "boolean",
+    "bit": "boolean",
     "boolean": "boolean",
     "布尔": "boolean",
     "array": "array",
     "list": "array",
     "数组": "array",
     "object": "object",
+    "obj": "object",
+    "json对象": "object",
     "json": "object",
     "struct": "object",
     "dict": "object",
     "map": "object",
     "对象": "object",
     "file": "file",
+    "bytes": "file",
+    "image": "file",
+    "图片": "file",
     "文件": "file",
     "binary": "file",
     "javascript": "any",
@@ -58,10 +76,12 @@ INTEGER_NAME = re.compile(
 
 def table_type(written: str) -> str:
     """The schema type a table's type cell means: integer/number/string/boolean/array/object/file/any, or ''."""
-    t = written.strip().strip("`").lower()
-    t = re.sub(r"\s*\(.*\)$", "", t)
-    if t.endswith("[]") or t.startswith(("array", "list")) or t.startswith("数组"):
+    t = written.strip().strip("`").lower().replace("\u00a0", " ").strip()
+    t = re.sub(r"\s*[(（].*[)）]$", "", t)
+    if t.endswith("[]") or t.startswith(("array", "list", "repeated ")) or "数组" in t or t.endswith("list"):
         return "array"
+    if t in ("strs", "nums", "ints", "ids", "numbers", "strings"):
+        return "array"  # plural type words (`nums`: a list of numbers)
     return TYPE_WORDS.get(t, "")
 
 
@@ -82,11 +102,11 @@ def infer(value: Any) -> Schema:
             items = infer(v) if items is None else merge(items, infer(v))
         return {"type": "array", "items": items if items is not None else {}}
     if isinstance(value, dict):
+        if not value:
+            # `"receipt": {}`: the sample shows no fields, not that there are none
+            return {"type": "object", "additionalProperties": True}
         props = {str(k): infer(v) for k, v in value.items()}
-        out: Schema = {"type": "object", "properties": props}
-        if props:
-            out["required"] = list(props)
-        return out
+        return {"type": "object", "properties": props, "required": list(props)}
     return {}
 
 
@@ -114,6 +134,10 @@ def merge(a: Schema, b: Schema) -> Schema:
         for k in [*pa, *[k for k in pb if k not in pa]]:
             props[k] = merge(pa[k], pb[k]) if k in pa and k in pb else dict(pa.get(k) or pb[k])
         out = {**a, "properties": props}
+        if not props:
+            del out["properties"]
+        if a.get("additionalProperties") is True or b.get("additionalProperties") is True:
+            out["additionalProperties"] = True
         req = [k for k in a.get("required", []) if k in set(b.get("required", []))]
         if req:
             out["required"] = req
@@ -186,7 +210,8 @@ def schema_for_type(kind: str, name: str, hint: Schema | None = None) -> Schema:
     if kind == "object":
         if hint.get("type") == "object":
             return dict(hint)
-        return {"type": "object"}
+        # the doc says "an object" and shows none of its fields: any fields, not none
+        return {"type": "object", "additionalProperties": True}
     return {"type": kind}
 
 
