@@ -10,10 +10,21 @@ are written (role-play, narration, scenarios). What differs between `/character/
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from generators.fake import Persona
+
+
+@dataclass(frozen=True)
+class Link:
+    """A field naming other content (`character_id`, `character_ids`): answers carry what it names,
+    as far as the reader may see it, under ``key`` (one record, or a list for a list of ids)."""
+
+    field: str
+    kind: str
+    key: str
 
 
 @dataclass(frozen=True)
@@ -30,15 +41,44 @@ class Kind:
     speaker: str = "AI"  # the name on generated messages, as the doc's samples show it
     new_days: int = 7  # `is_newest`: created within this many days of the newest of its kind
     popular_uses: int = 50  # `is_popular`: this many generated messages
+    # The field naming the character who speaks in its sessions (a story's `character_id`): it must
+    # name a character the creator can see, and that character's persona speaks, in the kind's scene.
+    cast: str | None = None
+    links: tuple[Link, ...] = ()
+    # The field listing the people of its stories as the doc writes them (a novel's `characters`, a
+    # JSON list of {name, desc}): the narration follows the first, all of them describe the persona.
+    people: str | None = None
 
     @property
     def id_field(self) -> str:
         return f"{self.name}_id"
 
     def persona(self, fields: dict[str, Any]) -> Persona:
-        description = " ".join(str(fields.get(name) or "") for name in self.description).strip()
+        people = _people(fields.get(self.people)) if self.people else []
+        parts = [
+            " ".join(f"{name}: {desc}" for name, desc in people)
+            if name == self.people and people
+            else fields.get(name)
+            for name in self.description
+        ]
+        description = " ".join(str(part or "") for part in parts).strip()
         greeting = str(fields.get(self.greeting) or "") if self.greeting else ""
-        return Persona(str(fields.get(self.title) or ""), greeting, description)
+        name = people[0][0] if people else str(fields.get(self.title) or "")
+        return Persona(name, greeting, description)
+
+
+def _people(value: Any) -> list[tuple[str, str]]:
+    """(name, description) of each person a `characters` field lists; none when it is no such list."""
+    try:
+        listed = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return []
+    if not isinstance(listed, list):
+        return []
+    found = [
+        (str(p.get("name") or "").strip(), str(p.get("desc") or "")) for p in listed if isinstance(p, dict)
+    ]
+    return [(name, desc) for name, desc in found if name]
 
 
 CHARACTER = Kind(
@@ -76,6 +116,7 @@ NOVEL = Kind(
     description=("world_view", "scene", "characters"),
     style="narration",
     speaker="Narrator",
+    people="characters",
 )
 
 WORLD = Kind(
@@ -96,9 +137,11 @@ STORY = Kind(
     title="title",
     picture="cover",
     fields=("character_id", "title", "cover", "background", "scene", "greeting"),
-    search=("scene", "background"),
+    search=("scene",),  # `background` is a picture's URL, nothing to search or to write from
     greeting="greeting",
-    description=("scene", "background"),
+    description=("scene",),
+    cast="character_id",
+    links=(Link("character_id", "character", "character"),),
 )
 
 GROUP = Kind(
@@ -118,8 +161,11 @@ GROUP = Kind(
     ),
     search=("scenario",),
     description=("scenario",),
+    links=(Link("character_ids", "character", "characters"),),
 )
 
+# A memory is a snapshot of a chat's lines (`messages`), saved by :func:`.memories.snapshot`; its
+# `uses` count the times others viewed it.
 MEMORY = Kind(
     name="memory",
     plural="memories",
@@ -127,6 +173,7 @@ MEMORY = Kind(
     picture="cover",
     fields=("title", "character_id", "session_id", "uniq_ids", "is_anonymity", "is_publicize_image"),
     search=(),
+    links=(Link("character_id", "character", "character"),),
 )
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (CHARACTER, NOVEL, WORLD, STORY, GROUP, MEMORY)}

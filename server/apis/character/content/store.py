@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
 
-from server.apis.character.content.model import Kind
+from generators.fake import Persona
+from server.apis.character.content.model import KINDS, Kind
 from server.apis.character.content.shape import Moment
 from server.call import Call
 
@@ -245,9 +247,17 @@ def adopt_guest(db: sqlite_utils.Database, guest_id: int, user_id: int) -> None:
 
 def find(call: Call, kind: Kind, content_id: Any) -> dict[str, Any]:
     """Content the caller may see (released, or theirs); else the not-found answer."""
-    row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = ?", [sql_id(content_id), kind.name])
-    if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == user_id_of(call)):
+    row = visible(call, kind.name, content_id)
+    if row is None:
         raise call.not_found(kind.name, content_id)
+    return row
+
+
+def visible(call: Call, kind_name: str, content_id: Any) -> dict[str, Any] | None:
+    """Content of a kind the caller may see (released, or theirs), None when there is none."""
+    row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = ?", [sql_id(content_id), kind_name])
+    if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == user_id_of(call)):
+        return None
     return row
 
 
@@ -339,7 +349,125 @@ def item(call: Call, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
     record.setdefault(
         "image_generation", {"enable": True, "hide": False, "style": str(fields.get("style") or "")}
     )
+    record["is_star"] = viewer_rated(call, content_id)
+    record.update(linked(call, kind, fields))
+    extra = RECORDS.get(kind.name)
+    if extra is not None:
+        record.update(extra(call, row, fields))
     return record
+
+
+# --- what links name, who speaks, authors (novels, stories, memories) ------------------------
+
+# More of one kind's record than :func:`item` knows (a memory's lines and who saved it), by kind name:
+# ``fn(call, row, fields) -> dict``, registered by the module that models that kind.
+RECORDS: dict[str, Callable[[Call, dict[str, Any], dict[str, Any]], dict[str, Any]]] = {}
+
+
+def viewer_rated(call: Call, content_id: int) -> bool:
+    viewer = user_id_of(call)
+    found = call.db.value("SELECT 1 FROM ratings WHERE content_id = ? AND user_id = ?", [content_id, viewer])
+    return viewer is not None and found is not None
+
+
+def linked(call: Call, kind: Kind, fields: dict[str, Any]) -> dict[str, Any]:
+    """What the kind's links name (:class:`.model.Link`), as far as the caller may see it: what they
+    may not is left out, as it would be anywhere else."""
+    out: dict[str, Any] = {}
+    for link in kind.links:
+        value = fields.get(link.field)
+        many = isinstance(value, list)
+        rows = [visible(call, link.kind, ident) for ident in (value if many else [value])]
+        found = [_brief(call, link.kind, row) for row in rows if row is not None]
+        out[link.key] = found if many else (found[0] if found else {})
+    return out
+
+
+def _brief(call: Call, kind_name: str, row: dict[str, Any]) -> dict[str, Any]:
+    own = row["owner_id"] == user_id_of(call)
+    bought = "purchase" in marks_of(call, row["id"])
+    return {
+        **fields_of(row, call),
+        f"{kind_name}_id": row["id"],
+        "id": row["id"],
+        "need_to_purchase": row["charge"] > 0 and not own and not bought,
+    }
+
+
+def overrides(session: dict[str, Any] | None) -> dict[str, Any]:
+    """Fields one session changes for itself (a novel's scene for this telling), the content's stay."""
+    if session is None:
+        return {}
+    found = json.loads(session["profile"] or "{}").get("fields")
+    return found if isinstance(found, dict) else {}
+
+
+def persona(
+    call: Call, kind: Kind, content: dict[str, Any], session: dict[str, Any] | None = None
+) -> Persona:
+    """Who speaks in a session: the content's persona with the session's own fields, or, for a kind
+    with a cast (a story), its character in the kind's scene."""
+    fields = {**fields_of(content), **overrides(session)}
+    own = kind.persona(fields)
+    cast = visible(call, "character", fields.get(kind.cast)) if kind.cast else None
+    if cast is None:
+        return own
+    speaker = KINDS["character"].persona(fields_of(cast))
+    description = " ".join(part for part in (own.description, speaker.description) if part)
+    return Persona(speaker.name, own.greeting or speaker.greeting, description)
+
+
+def insert_content(
+    db: Any,
+    kind: Kind,
+    owner_id: int | None,
+    fields: dict[str, Any],
+    *,
+    tags: tuple[str, ...] | list[str] = (),
+    visibility: str = PRIVATE,
+    charge: int = 0,
+    uses: int = 0,
+    created_at: int,
+    content_id: int | None = None,
+) -> int:
+    """A new piece of content with its tags (inside a write); a fixed ``content_id`` already there is
+    left as it is (the demo data, written at every start)."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO content (id, kind, owner_id, visibility, title, fields, charge, uses, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            content_id,
+            kind.name,
+            owner_id,
+            visibility,
+            str(fields.get(kind.title) or ""),
+            dump(fields),
+            charge,
+            uses,
+            created_at,
+            created_at,
+        ],
+    )
+    new_id = content_id if content_id is not None else int(cursor.lastrowid)
+    for position, tag in enumerate(tags):
+        db.execute(
+            "INSERT OR IGNORE INTO content_tags (content_id, tag, position) VALUES (?, ?, ?)",
+            [new_id, tag, position],
+        )
+    return new_id
+
+
+def is_author(call: Call, user_id: Any) -> bool:
+    """An author is a user (not deleted) with released content."""
+    user_id = sql_id(user_id)
+    released = call.db.value(
+        "SELECT 1 FROM content WHERE owner_id = ? AND visibility = ? LIMIT 1", [user_id, PUBLIC]
+    )
+    if released is None:
+        return False
+    if not has_table(call.db.conn, "users"):
+        return True
+    return call.db.value("SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL", [user_id]) is not None
 
 
 # --- sessions and messages --------------------------------------------------------------------
