@@ -144,10 +144,10 @@ async def delete(call: Call, kind: Kind, many: str | None = None) -> Any:
     """Deletes really delete: its sessions, ratings and marks go with it, and its id stays unused.
     ``many``: the request's list of ids, all the caller's own or none is deleted."""
     wanted = call.require(many) if many else [call.require(kind.id_field)]
-    rows = [
-        store.find_own(call, kind, ident, "delete")
-        for ident in (wanted if isinstance(wanted, list) else [wanted])
-    ]
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    if not wanted:
+        raise call.not_found(kind.plural, wanted)  # an empty list names nothing, never "all of them"
+    rows = [store.find_own(call, kind, ident, "delete") for ident in wanted]
 
     def write(db: sqlite_utils.Database) -> None:
         for row in rows:
