@@ -434,7 +434,7 @@ async def recent(call: Call, kind: Kind) -> Any:
     # SQLite answers the bare `id` from the row holding MAX(updated_at): the latest session.
     rows = call.db.query(
         "SELECT id AS session_id, content_id, MAX(updated_at) AS last FROM sessions WHERE owner = ? AND kind = ?"
-        " GROUP BY content_id ORDER BY last DESC LIMIT ? OFFSET ?",
+        " GROUP BY content_id ORDER BY last DESC, session_id DESC LIMIT ? OFFSET ?",
         [store.owner_of(call), kind.name, limit, offset],
     )
     viewer = store.user_id_of(call)

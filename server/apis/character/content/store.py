@@ -12,7 +12,6 @@ a session belongs to one principal (a user or a guest, see :func:`owner_of`) and
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -198,23 +197,25 @@ def user_info(call: Call, user_id: Any) -> dict[str, Any]:
     return {"name": str(row.get("name") or ""), "avatar": str(row.get("avatar") or "")}
 
 
-def _accounts(name: str) -> Any:
-    """A function the accounts area offers content (custom profiles), None until it does."""
-    return getattr(sys.modules.get("server.apis.character.accounts"), name, None)
-
-
 def custom_profile(call: Call, profile_id: Any) -> dict[str, Any] | None:
-    """The user's custom profile ``profile_id`` ({username, age, sex ...}), None when unknown."""
-    lookup = _accounts("custom_profile")
-    if not profile_id or lookup is None:
+    """The user's custom profile ``profile_id`` ({username, age, sex}) from the accounts area's
+    `custom_profiles` table, None when it is not theirs or not there."""
+    if not profile_id or not custom_profiles_known(call):
         return None
-    found = lookup(call.db, user_id_of(call), profile_id)
-    return dict(found) if found else None
+    row = call.db.one(
+        "SELECT username, age, sex FROM custom_profiles WHERE id = ? AND user_id = ?",
+        [sql_id(profile_id), user_id_of(call)],
+    )
+    if row is None:
+        return None
+    # Ages are kept as text there (the schema's integer has no bound); anything else reads as 0.
+    age = str(row["age"]).strip()
+    return {**row, "age": int(age) if age.lstrip("-").isdigit() else 0}
 
 
 def custom_profiles_known(call: Call) -> bool:
     """Whether custom profile ids can be checked (the accounts area keeps them)."""
-    return _accounts("custom_profile") is not None
+    return has_table(call.db.conn, "custom_profiles")
 
 
 # --- what happens to a user's content when the account changes (the accounts area's hooks) ---
