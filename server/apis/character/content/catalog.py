@@ -82,8 +82,6 @@ async def create_or_edit(call: Call, kind: Kind, compose: Compose | None = None)
             )
     if compose is not None:
         given.update(await compose(call, kind))
-    if kind.cast is not None and kind.cast in given:
-        store.find(call, KINDS["character"], given[kind.cast])  # a story of a character one cannot see
 
     def write(db: sqlite_utils.Database) -> int:
         now = now_ms()
@@ -140,20 +138,10 @@ async def profile(call: Call, kind: Kind, view: bool = False) -> Any:
     return answer(call, record)
 
 
-async def delete(call: Call, kind: Kind, many: str | None = None) -> Any:
-    """Deletes really delete: its sessions, ratings and marks go with it, and its id stays unused.
-    ``many``: the request's list of ids, all the caller's own or none is deleted."""
-    wanted = call.require(many) if many else [call.require(kind.id_field)]
-    wanted = wanted if isinstance(wanted, list) else [wanted]
-    if not wanted:
-        raise call.not_found(kind.plural, wanted)  # an empty list names nothing, never "all of them"
-    rows = [store.find_own(call, kind, ident, "delete") for ident in wanted]
-
-    def write(db: sqlite_utils.Database) -> None:
-        for row in rows:
-            db.execute("DELETE FROM content WHERE id = ?", [row["id"]])
-
-    await call.db.write(write)
+async def delete(call: Call, kind: Kind) -> Any:
+    """Deletes really delete: its sessions, ratings and marks go with it, and its id stays unused."""
+    row = store.find_own(call, kind, call.require(kind.id_field), "delete")
+    await call.db.write(lambda db: db.execute("DELETE FROM content WHERE id = ?", [row["id"]]))
     return answer(call, STATUS_OK)
 
 
@@ -546,6 +534,95 @@ async def paid_record(call: Call, kind: Kind) -> Any:
     return answer(call, STATUS_OK)
 
 
+# --- copies, settings, removals and examples (novels, stories, memories) -----------------------------
+
+
+async def clone(call: Call, kind: Kind) -> Any:
+    """A private copy of content the caller may see, theirs to edit: its fields and tags, none of
+    its ratings, marks or sessions, and no price (the copy is the caller's own)."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    user_id = _user(call)
+    fields, tags = store.fields_of(row), store.tags_of(call, row["id"])
+    new_id = await call.db.write(
+        lambda db: store.insert_content(db, kind, user_id, fields, tags=tags, created_at=now_ms())
+    )
+    copy = call.db.one("SELECT * FROM content WHERE id = ?", [new_id])
+    return answer(call, store.item(call, kind, copy))
+
+
+async def delete_many(call: Call, kind: Kind, field: str) -> Any:
+    """Deletes the content the request's list ``field`` names (as :func:`delete` does), all of it when
+    every one is the caller's own, else none. An empty list names nothing, never "all of them"."""
+    wanted = call.require(field)
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    if not wanted:
+        raise call.not_found(kind.plural, wanted)
+    rows = [store.find_own(call, kind, ident, "delete") for ident in wanted]
+
+    def write(db: sqlite_utils.Database) -> None:
+        for row in rows:
+            db.execute("DELETE FROM content WHERE id = ?", [row["id"]])
+
+    await call.db.write(write)
+    return answer(call, STATUS_OK)
+
+
+async def settings(call: Call, kind: Kind, fields: tuple[str, ...]) -> Any:
+    """The owner changes how their content is shown (a memory's anonymity): allowed released or not,
+    as it changes nothing of what it says. Fields the request leaves out keep their value."""
+    row = store.find_own(call, kind, call.require(kind.id_field), "change")
+    given = {name: call.get(name) for name in fields if call.get(name) is not None}
+    merged = {**store.fields_of(row), **given}
+    await call.db.write(
+        lambda db: db.execute(
+            "UPDATE content SET fields = ?, updated_at = ? WHERE id = ?",
+            [store.dump(merged), now_ms(), row["id"]],
+        )
+    )
+    return answer(call, store.item(call, kind, {**row, "fields": store.dump(merged)}))
+
+
+EXAMPLE_GREETINGS = 3  # greetings offered with each scene example
+
+
+async def scene_examples(call: Call, kind: Kind, by: str) -> Any:
+    """Scenes and greetings to start creating from: those of the released content of ``kind``, each
+    with greetings its speaker could open with. `by` "page": a page of them (`limit`, `page_no`) and
+    their number; "id": the greetings of one (`id`)."""
+    if by == "id":
+        row = store.find(call, kind, call.require("id"))
+        return answer(call, _greetings(call, kind, row))
+    limit, offset = store.page(call)
+    total = call.db.value(
+        "SELECT COUNT(*) FROM content WHERE kind = ? AND visibility = 'public'", [kind.name]
+    )
+    rows = call.db.query(
+        "SELECT * FROM content WHERE kind = ? AND visibility = 'public' ORDER BY id LIMIT ? OFFSET ?",
+        [kind.name, limit, offset],
+    )
+    scenes = [
+        {
+            "id": row["id"],
+            "scene": str(store.fields_of(row).get("scene") or ""),
+            "greetings": _greetings(call, kind, row),
+        }
+        for row in rows
+    ]
+    return answer(call, {"total_count": total, "scenes": scenes})
+
+
+def _greetings(call: Call, kind: Kind, row: dict[str, Any]) -> list[str]:
+    """The content's own greeting first, then others written for the same speaker and scene."""
+    persona = kind.persona(store.fields_of(row))
+    seed = f"greetings:{kind.name}:{row['id']}"
+    found = dict.fromkeys([persona.greeting] if persona.greeting else [])
+    for number in range(EXAMPLE_GREETINGS * 2):
+        if len(found) >= EXAMPLE_GREETINGS:
+            break
+        found[reply(seed, persona, [], "", number, style="greeting")] = None
+    return list(found)
+
+
 # --- pictures -------------------------------------------------------------------------------------
 
 
@@ -729,75 +806,3 @@ def decode_share_key(key: str) -> tuple[int, list[int]] | None:
     except (ValueError, KeyError, UnicodeDecodeError):
         return None
     return session_id, idxs
-
-
-# --- copies, settings and examples (novels, stories, memories) --------------------------------------
-
-
-async def clone(call: Call, kind: Kind) -> Any:
-    """A private copy of content the caller may see, theirs to edit: its fields and tags, none of
-    its ratings, marks or sessions, and no price (the copy is the caller's own)."""
-    row = store.find(call, kind, call.require(kind.id_field))
-    user_id = _user(call)
-    fields, tags = store.fields_of(row), store.tags_of(call, row["id"])
-    new_id = await call.db.write(
-        lambda db: store.insert_content(db, kind, user_id, fields, tags=tags, created_at=now_ms())
-    )
-    copy = call.db.one("SELECT * FROM content WHERE id = ?", [new_id])
-    return answer(call, store.item(call, kind, copy))
-
-
-async def settings(call: Call, kind: Kind, fields: tuple[str, ...]) -> Any:
-    """The owner changes how their content is shown (a memory's anonymity): allowed released or not,
-    as it changes nothing of what it says. Fields the request leaves out keep their value."""
-    row = store.find_own(call, kind, call.require(kind.id_field), "change")
-    given = {name: call.get(name) for name in fields if call.get(name) is not None}
-    merged = {**store.fields_of(row), **given}
-    await call.db.write(
-        lambda db: db.execute(
-            "UPDATE content SET fields = ?, updated_at = ? WHERE id = ?",
-            [store.dump(merged), now_ms(), row["id"]],
-        )
-    )
-    return answer(call, store.item(call, kind, {**row, "fields": store.dump(merged)}))
-
-
-EXAMPLE_GREETINGS = 3  # greetings offered with each scene example
-
-
-async def scene_examples(call: Call, kind: Kind, by: str) -> Any:
-    """Scenes and greetings to start creating from: those of the released content of ``kind``, each
-    with greetings its speaker could open with. `by` "page": a page of them (`limit`, `page_no`) and
-    their number; "id": the greetings of one (`id`)."""
-    if by == "id":
-        row = store.find(call, kind, call.require("id"))
-        return answer(call, _greetings(call, kind, row))
-    limit, offset = store.page(call)
-    total = call.db.value(
-        "SELECT COUNT(*) FROM content WHERE kind = ? AND visibility = 'public'", [kind.name]
-    )
-    rows = call.db.query(
-        "SELECT * FROM content WHERE kind = ? AND visibility = 'public' ORDER BY id LIMIT ? OFFSET ?",
-        [kind.name, limit, offset],
-    )
-    scenes = [
-        {
-            "id": row["id"],
-            "scene": str(store.fields_of(row).get("scene") or ""),
-            "greetings": _greetings(call, kind, row),
-        }
-        for row in rows
-    ]
-    return answer(call, {"total_count": total, "scenes": scenes})
-
-
-def _greetings(call: Call, kind: Kind, row: dict[str, Any]) -> list[str]:
-    """The content's own greeting first, then others written for the same speaker and scene."""
-    persona = store.persona(call, kind, row)
-    seed = f"greetings:{kind.name}:{row['id']}"
-    found = dict.fromkeys([persona.greeting] if persona.greeting else [])
-    for number in range(EXAMPLE_GREETINGS * 2):
-        if len(found) >= EXAMPLE_GREETINGS:
-            break
-        found[reply(seed, persona, [], "", number, style="greeting")] = None
-    return list(found)

@@ -70,7 +70,8 @@ async def locate(call: Call, kind: Kind, by: str) -> tuple[dict[str, Any], dict[
     session = store.find_session(call, call.require("session_id"), kind)
     # Content its owner made private again is gone for everyone else, sessions included.
     content = store.find(call, kind, session["content_id"])
-    return session, content
+    # What is generated in the session follows the fields it changed for itself (a novel's scene).
+    return session, store.seen_in(content, session)
 
 
 def session_record(
@@ -104,8 +105,7 @@ def _custom_profile(call: Call, session: dict[str, Any]) -> dict[str, Any]:
 
 
 async def open_session(call: Call, kind: Kind, mode: str) -> Any:
-    """`new`: always a new session; `continue`: the named session, else a new one when the request
-    says `create` (story sessions), else the latest, else a new one."""
+    """`new`: always a new session; `continue`: the named session, else the latest, else a new one."""
     content = store.find(call, kind, call.require(kind.id_field))
     named = call.get("session_id")
     if mode == "continue" and named is not None:
@@ -113,8 +113,7 @@ async def open_session(call: Call, kind: Kind, mode: str) -> Any:
         if session["content_id"] != content["id"]:
             raise call.not_found(f"session of {kind.name} {content['id']}", named)
     else:
-        latest = mode == "continue" and not call.get("create")
-        session = store.latest_session(call, kind, content["id"]) if latest else None
+        session = store.latest_session(call, kind, content["id"]) if mode == "continue" else None
         if session is None:
             owner = store.owner_of(call)
             session = store.find_session(
@@ -159,20 +158,6 @@ async def session_profile(call: Call, kind: Kind) -> Any:
         )
     )
     return answer(call, STATUS_OK)
-
-
-async def session_fields(call: Call, kind: Kind, fields: tuple[str, ...]) -> Any:
-    """Change ``fields`` of the content for this session only (a novel's scene for one telling): its
-    record and what is generated in it from then on follow them; the content itself stays."""
-    session, content = await locate(call, kind, "id")
-    profile = json.loads(session["profile"] or "{}")
-    given = {name: str(call.get(name)) for name in fields if call.get(name) is not None}
-    profile["fields"] = {**store.overrides(session), **given}
-    text = store.dump(profile)
-    await call.db.write(
-        lambda db: db.execute("UPDATE sessions SET profile = ? WHERE id = ?", [text, session["id"]])
-    )
-    return answer(call, session_record(call, kind, {**session, "profile": text}, content))
 
 
 # --- generating -------------------------------------------------------------------------------------
@@ -252,7 +237,7 @@ async def generate(
     style = "narration" if role == store.NARRATOR else kind.style
     text = reply(
         f"{kind.name}:{content['id']}",
-        store.persona(call, kind, content, session),
+        kind.persona(store.fields_of(content)),
         plan.history,
         plan.request,
         plan.alternative,
@@ -359,7 +344,7 @@ async def user_turns(call: Call, kind: Kind, by: str = "id") -> Any:
     rows = store.context(call, session["id"])
     batch = call.get("batch_size")
     count = min(max(batch if isinstance(batch, int) else 1, 1), 10)
-    persona = store.persona(call, kind, content, session)
+    persona = kind.persona(store.fields_of(content))
     options = suggestions(
         f"{kind.name}:{content['id']}:{len(rows)}", persona, [_turn(r) for r in rows[-HISTORY_TURNS:]], count
     )
@@ -465,7 +450,7 @@ async def summary_generate(call: Call, kind: Kind) -> Any:
     rows = store.context(call, session["id"])
     text = reply(
         f"summary:{kind.name}:{content['id']}",
-        store.persona(call, kind, content, session),
+        kind.persona(store.fields_of(content)),
         [_turn(row) for row in rows[-HISTORY_TURNS * 2 :]],
         "",
         style="summary",

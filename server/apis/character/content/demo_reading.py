@@ -13,7 +13,7 @@ import sqlite_utils
 from server.apis.character.content import store
 from server.apis.character.content.demo import DAY_MS, STUDIO
 from server.apis.character.content.media_files import png
-from server.apis.character.content.model import MEMORY, NOVEL, STORY
+from server.apis.character.content.model import CHARACTER, MEMORY, NOVEL, STORY
 
 
 def _cast(*people: tuple[str, str]) -> str:
@@ -148,8 +148,12 @@ def seed_reading(seed: Any) -> None:
                 content_id=ident,
             )
         for number, (ident, character_id, title, scene, greeting, uses) in enumerate(STORIES):
+            # Told by a demo character (seeded before), kept with the story as /character/story/create does.
+            row = db.execute("SELECT fields FROM content WHERE id = ?", [character_id]).fetchone()
+            teller = CHARACTER.persona(json.loads(row[0]) if row else {})
             fields = {
                 "character_id": character_id,
+                "teller": [{"name": teller.name, "desc": teller.description}],
                 "title": title,
                 "cover": cover(title),
                 "background": store.FILE_PREFIX + files.put(png(f"background:{title}"), "image/png"),

@@ -37,12 +37,9 @@ async def snapshot(call: Call, kind: Kind) -> dict[str, Any]:
         chosen = {store.sql_id(ident) for ident in wanted}
         rows = [row for row in rows if row["uniq_id"] in chosen]
     # Who the memory is with: the character itself, or the character a story is told by.
-    if session_kind is CHARACTER:
-        character_id = content["id"]
-    elif session_kind.cast is not None:
-        character_id = store.fields_of(content).get(session_kind.cast)
-    else:
-        character_id = None
+    character_id = (
+        content["id"] if session_kind is CHARACTER else store.fields_of(content).get("character_id")
+    )
     return {
         "title": str(call.require("title")),
         "type": session_kind.name,
@@ -109,7 +106,10 @@ def card(call: Call, row: dict[str, Any], fields: dict[str, Any]) -> dict[str, A
             },
         )
         lines.append(line)
+    character = store.visible(call, CHARACTER.name, fields.get("character_id"))
+    shown = store.fields_of(character, call) if character is not None else {}
     return {
+        "character": {"name": str(shown.get("name") or ""), "avatar": str(shown.get("avatar") or "")},
         "user": user,
         "memories": lines,
         "images": [line["image"] for line in lines if line["image"]],

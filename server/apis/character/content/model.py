@@ -18,16 +18,6 @@ from generators.fake import Persona
 
 
 @dataclass(frozen=True)
-class Link:
-    """A field naming other content (`character_id`, `character_ids`): answers carry what it names,
-    as far as the reader may see it, under ``key`` (one record, or a list for a list of ids)."""
-
-    field: str
-    kind: str
-    key: str
-
-
-@dataclass(frozen=True)
 class Kind:
     name: str  # "character": also the `type` of reports and the prefix of its id field
     plural: str  # "characters": the key a list is answered under when the answer is an object
@@ -39,46 +29,21 @@ class Kind:
     description: tuple[str, ...] = ()  # fields that make the persona's description
     style: str = "roleplay"  # how the generator writes its sessions' replies
     speaker: str = "AI"  # the name on generated messages, as the doc's samples show it
+    # The field listing who its sessions follow, as the doc writes a novel's `characters` (a JSON list
+    # of {name, desc}): the first one is the persona's name, all of them describe it.
+    people: str | None = None
     new_days: int = 7  # `is_newest`: created within this many days of the newest of its kind
     popular_uses: int = 50  # `is_popular`: this many generated messages
-    # The field naming the character who speaks in its sessions (a story's `character_id`): it must
-    # name a character the creator can see, and that character's persona speaks, in the kind's scene.
-    cast: str | None = None
-    links: tuple[Link, ...] = ()
-    # The field listing the people of its stories as the doc writes them (a novel's `characters`, a
-    # JSON list of {name, desc}): the narration follows the first, all of them describe the persona.
-    people: str | None = None
 
     @property
     def id_field(self) -> str:
         return f"{self.name}_id"
 
     def persona(self, fields: dict[str, Any]) -> Persona:
-        people = _people(fields.get(self.people)) if self.people else []
-        parts = [
-            " ".join(f"{name}: {desc}" for name, desc in people)
-            if name == self.people and people
-            else fields.get(name)
-            for name in self.description
-        ]
-        description = " ".join(str(part or "") for part in parts).strip()
+        fields = _with_people(self, fields)
+        description = " ".join(str(fields.get(name) or "") for name in self.description).strip()
         greeting = str(fields.get(self.greeting) or "") if self.greeting else ""
-        name = people[0][0] if people else str(fields.get(self.title) or "")
-        return Persona(name, greeting, description)
-
-
-def _people(value: Any) -> list[tuple[str, str]]:
-    """(name, description) of each person a `characters` field lists; none when it is no such list."""
-    try:
-        listed = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return []
-    if not isinstance(listed, list):
-        return []
-    found = [
-        (str(p.get("name") or "").strip(), str(p.get("desc") or "")) for p in listed if isinstance(p, dict)
-    ]
-    return [(name, desc) for name, desc in found if name]
+        return Persona(str(fields.get(self.title) or ""), greeting, description)
 
 
 CHARACTER = Kind(
@@ -137,11 +102,11 @@ STORY = Kind(
     title="title",
     picture="cover",
     fields=("character_id", "title", "cover", "background", "scene", "greeting"),
-    search=("scene",),  # `background` is a picture's URL, nothing to search or to write from
+    search=("scene",),  # `background` is a picture's URL: nothing to search, nor to write from
     greeting="greeting",
-    description=("scene",),
-    cast="character_id",
-    links=(Link("character_id", "character", "character"),),
+    # Told by its character, whom the story keeps as it was when written (`teller`, one person).
+    description=("scene", "teller"),
+    people="teller",
 )
 
 GROUP = Kind(
@@ -161,11 +126,8 @@ GROUP = Kind(
     ),
     search=("scenario",),
     description=("scenario",),
-    links=(Link("character_ids", "character", "characters"),),
 )
 
-# A memory is a snapshot of a chat's lines (`messages`), saved by :func:`.memories.snapshot`; its
-# `uses` count the times others viewed it.
 MEMORY = Kind(
     name="memory",
     plural="memories",
@@ -173,7 +135,30 @@ MEMORY = Kind(
     picture="cover",
     fields=("title", "character_id", "session_id", "uniq_ids", "is_anonymity", "is_publicize_image"),
     search=(),
-    links=(Link("character_id", "character", "character"),),
 )
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (CHARACTER, NOVEL, WORLD, STORY, GROUP, MEMORY)}
+
+
+def _with_people(kind: Kind, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with the kind's people written out: the title is the first person's name, and the
+    list reads "name: desc" (the JSON of a novel's `characters` is not what a persona says)."""
+    people = _people(fields.get(kind.people)) if kind.people else []
+    if not people:
+        return fields
+    listed = " ".join(f"{name}: {desc}" for name, desc in people)
+    return {**fields, kind.title: people[0][0], kind.people: listed}
+
+
+def _people(value: Any) -> list[tuple[str, str]]:
+    """(name, desc) of each person a `characters` field lists; none when it is no such list."""
+    try:
+        listed = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return []
+    found = [
+        (str(person.get("name") or "").strip(), str(person.get("desc") or ""))
+        for person in (listed if isinstance(listed, list) else [])
+        if isinstance(person, dict)
+    ]
+    return [(name, desc) for name, desc in found if name]

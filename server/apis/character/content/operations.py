@@ -18,6 +18,7 @@ from server.apis.character.content import (
     media,
     memories,
     store,
+    tellings,
 )
 from server.apis.character.content.model import (
     CHARACTER,
@@ -134,7 +135,7 @@ OPERATIONS: tuple[Op, ...] = (
     op("post_novel_continue", chat.open_session, NOVEL, mode="continue"),
     op("post_novel_getHistoryByNovel", chat.history, NOVEL),
     op("post_novel_delNovelSessions", chat.delete_sessions, NOVEL),
-    op("post_novel_updateSessionProfile", chat.session_fields, NOVEL, fields=NOVEL_SESSION_FIELDS),
+    op("post_novel_updateSessionProfile", tellings.session_fields, NOVEL, fields=NOVEL_SESSION_FIELDS),
     op("post_novel_generate", chat.generate, NOVEL),
     op("post_novel_reGenerate", chat.generate, NOVEL, regenerate=True),
     op("post_novel_getLastContent", chat.last, NOVEL),
@@ -142,11 +143,11 @@ OPERATIONS: tuple[Op, ...] = (
     op("post_novel_commitContent", chat.edit_message, NOVEL),
     op("post_novel_genSceneImage", media.task, NOVEL, target="prompt", media="image"),
     # --- story related interface: a character's story, told in role-play by that character -------------
-    op("post_character_story_create", catalog.create_or_edit, STORY),
+    op("post_character_story_create", catalog.create_or_edit, STORY, compose=tellings.teller),
     op("post_character_story_delete", catalog.delete, STORY),
     op("get_character_story_example_scene", catalog.scene_examples, STORY, by="page"),
     op("get_character_story_example_greeting", catalog.scene_examples, STORY, by="id"),
-    op("post_character_story_session_open", chat.open_session, STORY, mode="continue"),
+    op("post_character_story_session_open", tellings.open_or_create, STORY),
     op("post_character_story_session_update", chat.session_profile, STORY),
     op("post_character_story_generate", chat.generate, STORY),
     op("post_character_story_regenerate", chat.generate, STORY, regenerate=True),
@@ -167,7 +168,7 @@ OPERATIONS: tuple[Op, ...] = (
     op("post_character_memory_list", catalog.listing, MEMORY, by="tag"),
     op("post_character_memory_getSaved", catalog.listing, MEMORY, by="created", narrow=("character_id",)),
     op("post_character_memory_getLikedMemories", catalog.listing, MEMORY, by="liked"),
-    op("post_character_memory_remove", catalog.delete, MEMORY, many="memory_ids"),
+    op("post_character_memory_remove", catalog.delete_many, MEMORY, field="memory_ids"),
     # --- author related interface: the users who released content ---------------------------------------
     op("post_user_author_follow", authors.follow, None),
     op("get_user_author_info", authors.info, None),
@@ -222,9 +223,9 @@ users.ON_DELETE.append(store.forget_user)
 users.ON_CLEAR_RECORDS.append(store.clear_history)
 users.ON_GUEST_MERGED.append(store.adopt_guest)
 handlers.seeder(demo.seed_characters)
-# Novels, stories, memories and authors.
+for _entry in OPERATIONS:
+    handlers(_entry.operation_id)(bind(_entry))
+# Authors' follows and reports; the demo novels, stories and memory.
 handlers.schema(authors.create_tables)
 users.ON_DELETE.append(authors.forget_user)
 handlers.seeder(demo_reading.seed_reading)
-for _entry in OPERATIONS:
-    handlers(_entry.operation_id)(bind(_entry))

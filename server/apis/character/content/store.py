@@ -12,13 +12,12 @@ a session belongs to one principal (a user or a guest, see :func:`owner_of`) and
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import sys
 from typing import Any
 
 import sqlite_utils
 
-from generators.fake import Persona
-from server.apis.character.content.model import KINDS, Kind
+from server.apis.character.content.model import Kind
 from server.apis.character.content.shape import Moment
 from server.call import Call
 
@@ -197,25 +196,23 @@ def user_info(call: Call, user_id: Any) -> dict[str, Any]:
     return {"name": str(row.get("name") or ""), "avatar": str(row.get("avatar") or "")}
 
 
+def _accounts(name: str) -> Any:
+    """A function the accounts area offers content (custom profiles), None until it does."""
+    return getattr(sys.modules.get("server.apis.character.accounts"), name, None)
+
+
 def custom_profile(call: Call, profile_id: Any) -> dict[str, Any] | None:
-    """The user's custom profile ``profile_id`` ({username, age, sex}) from the accounts area's
-    `custom_profiles` table, None when it is not theirs or not there."""
-    if not profile_id or not custom_profiles_known(call):
+    """The user's custom profile ``profile_id`` ({username, age, sex ...}), None when unknown."""
+    lookup = _accounts("custom_profile")
+    if not profile_id or lookup is None:
         return None
-    row = call.db.one(
-        "SELECT username, age, sex FROM custom_profiles WHERE id = ? AND user_id = ?",
-        [sql_id(profile_id), user_id_of(call)],
-    )
-    if row is None:
-        return None
-    # Ages are kept as text there (the schema's integer has no bound); anything else reads as 0.
-    age = str(row["age"]).strip()
-    return {**row, "age": int(age) if age.lstrip("-").isdigit() else 0}
+    found = lookup(call.db, user_id_of(call), profile_id)
+    return dict(found) if found else None
 
 
 def custom_profiles_known(call: Call) -> bool:
     """Whether custom profile ids can be checked (the accounts area keeps them)."""
-    return has_table(call.db.conn, "custom_profiles")
+    return _accounts("custom_profile") is not None
 
 
 # --- what happens to a user's content when the account changes (the accounts area's hooks) ---
@@ -343,79 +340,47 @@ def item(call: Call, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
         "collect_count": counts.get("collect", 0),
         "is_newest": row["created_at"] >= newest - kind.new_days * DAY_MS,
         "is_popular": row["uses"] >= kind.popular_uses,
+        "is_star": viewer_rated(call, content_id),
         "create_time": Moment(row["created_at"]),
         "timestamp": Moment(row["updated_at"]),
         "voices": [voice] if voice else [],
     }
-    record.setdefault(
-        "image_generation", {"enable": True, "hide": False, "style": str(fields.get("style") or "")}
-    )
-    record["is_star"] = viewer_rated(call, content_id)
-    record.update(linked(call, kind, fields))
     extra = RECORDS.get(kind.name)
     if extra is not None:
         record.update(extra(call, row, fields))
+    record.setdefault(
+        "image_generation", {"enable": True, "hide": False, "style": str(fields.get("style") or "")}
+    )
     return record
 
 
-# --- what links name, who speaks, authors (novels, stories, memories) ------------------------
+# --- novels, stories, memories, authors -------------------------------------------------------
 
 # More of one kind's record than :func:`item` knows (a memory's lines and who saved it), by kind name:
 # ``fn(call, row, fields) -> dict``, registered by the module that models that kind.
-RECORDS: dict[str, Callable[[Call, dict[str, Any], dict[str, Any]], dict[str, Any]]] = {}
+RECORDS: dict[str, Any] = {}
+# Where a session keeps the content's fields it changes for itself (a novel's scene for one telling);
+# the key group sessions use for theirs ("extion", /character/group/session/update).
+SESSION_FIELDS = "extion"
 
 
 def viewer_rated(call: Call, content_id: int) -> bool:
+    """Whether the caller rated the content (`is_star`)."""
     viewer = user_id_of(call)
     found = call.db.value("SELECT 1 FROM ratings WHERE content_id = ? AND user_id = ?", [content_id, viewer])
     return viewer is not None and found is not None
 
 
-def linked(call: Call, kind: Kind, fields: dict[str, Any]) -> dict[str, Any]:
-    """What the kind's links name (:class:`.model.Link`), as far as the caller may see it: what they
-    may not is left out, as it would be anywhere else."""
-    out: dict[str, Any] = {}
-    for link in kind.links:
-        value = fields.get(link.field)
-        many = isinstance(value, list)
-        rows = [visible(call, link.kind, ident) for ident in (value if many else [value])]
-        found = [_brief(call, link.kind, row) for row in rows if row is not None]
-        out[link.key] = found if many else (found[0] if found else {})
-    return out
-
-
-def _brief(call: Call, kind_name: str, row: dict[str, Any]) -> dict[str, Any]:
-    own = row["owner_id"] == user_id_of(call)
-    bought = "purchase" in marks_of(call, row["id"])
-    return {
-        **fields_of(row, call),
-        f"{kind_name}_id": row["id"],
-        "id": row["id"],
-        "need_to_purchase": row["charge"] > 0 and not own and not bought,
-    }
-
-
-def overrides(session: dict[str, Any] | None) -> dict[str, Any]:
-    """Fields one session changes for itself (a novel's scene for this telling), the content's stay."""
-    if session is None:
-        return {}
-    found = json.loads(session["profile"] or "{}").get("fields")
+def overrides(session: dict[str, Any]) -> dict[str, Any]:
+    """The content's fields one session changed for itself; the content's own stay as they are."""
+    found = json.loads(session["profile"] or "{}").get(SESSION_FIELDS)
     return found if isinstance(found, dict) else {}
 
 
-def persona(
-    call: Call, kind: Kind, content: dict[str, Any], session: dict[str, Any] | None = None
-) -> Persona:
-    """Who speaks in a session: the content's persona with the session's own fields, or, for a kind
-    with a cast (a story), its character in the kind's scene."""
-    fields = {**fields_of(content), **overrides(session)}
-    own = kind.persona(fields)
-    cast = visible(call, "character", fields.get(kind.cast)) if kind.cast else None
-    if cast is None:
-        return own
-    speaker = KINDS["character"].persona(fields_of(cast))
-    description = " ".join(part for part in (own.description, speaker.description) if part)
-    return Persona(speaker.name, own.greeting or speaker.greeting, description)
+def seen_in(content: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+    """The content row as the session sees it: with the fields the session changed for itself."""
+    changed = overrides(session)
+    return {**content, "fields": dump({**fields_of(content), **changed})} if changed else content
 
 
 def insert_content(
