@@ -41,6 +41,7 @@ from server.apis.character.users import (
     me,
     normal_email,
     session,
+    sqlite_int,
     summary,
     token_balance,
 )
@@ -434,6 +435,24 @@ async def delete_account(call: Call) -> Any:
     user_id = me(call)["id"]
     await call.db.write(lambda db: delete_user(db, user_id))
     return {"status": 0}
+
+
+# --- what the content model asks of accounts ------------------------------------------------
+
+
+def custom_profile(db: Any, user_id: int | None, profile_id: Any) -> dict[str, Any] | None:
+    """One of the user's custom profiles (/user/custom/profile/set) as a chat session shows who the
+    user plays: {username, age, sex}; None when it is not the user's. The content model finds this
+    function by name (``content.store.custom_profile``)."""
+    row = db.one(
+        "SELECT username, age, sex FROM custom_profiles WHERE id = ? AND user_id = ?",
+        [sqlite_int(profile_id), user_id],
+    )
+    if row is None:
+        return None
+    # Ages are kept as text (the schema's integer has no bound); anything else reads as 0.
+    age = str(row["age"]).strip()
+    return {**row, "age": int(age) if age.lstrip("-").isdigit() else 0}
 
 
 # --- demo -----------------------------------------------------------------------------------

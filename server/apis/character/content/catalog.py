@@ -9,6 +9,7 @@ which behaviour, for which kind and with which options, is the table in :mod:`.o
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlite_utils
@@ -22,6 +23,8 @@ from server.apis.character.content.shape import Entries, answer, documented
 from server.call import Call
 from server.storage import now_ms
 
+# Makes the fields of content from the request (``create_or_edit``'s ``compose``).
+Compose = Callable[[Call, Kind], Awaitable[dict[str, Any]]]
 # The doc's success answers of changes, in all three of its spellings.
 STATUS_OK = {"status": 0, "statue": 0, "statsu": 0}
 DEFAULT_PARAMS = {"temperature": 1, "top_x": 1}
@@ -59,8 +62,9 @@ def _clean_tags(raw: Any) -> list[str]:
 # --- create, edit, profile, delete, release -------------------------------------------------------
 
 
-async def create_or_edit(call: Call, kind: Kind) -> Any:
-    """No id: a new private piece of content. An id: an edit of one's own, only while private."""
+async def create_or_edit(call: Call, kind: Kind, compose: Compose | None = None) -> Any:
+    """No id: a new private piece of content. An id: an edit of one's own, only while private.
+    ``compose`` makes fields the request does not carry as they are (a memory's saved lines)."""
     user_id = store.user_id_of(call)
     if user_id is None:
         raise call.forbidden("guests cannot create content: log in first")
@@ -76,6 +80,8 @@ async def create_or_edit(call: Call, kind: Kind) -> Any:
             raise call.forbidden(
                 f"only a private {kind.name} can be edited: unrelease {kind.name} {content_id} first"
             )
+    if compose is not None:
+        given.update(await compose(call, kind))
 
     def write(db: sqlite_utils.Database) -> int:
         now = now_ms()
@@ -118,8 +124,14 @@ async def create_or_edit(call: Call, kind: Kind) -> Any:
     return answer(call, {kind.id_field: new_id, "id": new_id})
 
 
-async def profile(call: Call, kind: Kind) -> Any:
+async def profile(call: Call, kind: Kind, view: bool = False) -> Any:
+    """``view``: reading it counts as a view (`uses`) when the reader is not its owner."""
     row = store.find(call, kind, call.require(kind.id_field))
+    if view and row["owner_id"] != store.user_id_of(call):
+        await call.db.write(
+            lambda db: db.execute("UPDATE content SET uses = uses + 1 WHERE id = ?", [row["id"]])
+        )
+        row = {**row, "uses": row["uses"] + 1}
     record = store.item(call, kind, row)
     if kind is CHARACTER:
         record["params"] = {**DEFAULT_PARAMS, **(record.get("params") or {})}
@@ -289,9 +301,10 @@ async def report_rating(call: Call, kind: Kind) -> Any:
 # --- finding content ------------------------------------------------------------------------------
 
 
-async def listing(call: Call, kind: Kind, by: str) -> Any:
+async def listing(call: Call, kind: Kind, by: str, narrow: tuple[str, ...] = ()) -> Any:
     """Content of ``kind`` found ``by`` tag, text (`search`, `search_tags`: and all selected tags),
-    the user's own (`created`), or their marks (`collected`, `purchased`, `liked`)."""
+    the user's own (`created`), their marks (`collected`, `purchased`, `liked`), or what an author
+    released (`author`). ``narrow``: fields the request may give to list only what has that value."""
     viewer = store.user_id_of(call)
     where = ["c.kind = ?"]
     params: list[Any] = [kind.name]
@@ -302,6 +315,13 @@ async def listing(call: Call, kind: Kind, by: str) -> Any:
     if by == "created":
         where.append("c.owner_id = ?")
         params.append(_user(call))
+        order = "c.id DESC"
+    elif by == "author":
+        author = call.require("author_id")
+        if not store.is_author(call, author):
+            raise call.not_found("author", author)
+        where.append("c.owner_id = ? AND c.visibility = 'public'")
+        params.append(store.sql_id(author))
         order = "c.id DESC"
     elif by in ("collected", "purchased", "liked"):
         mark = {"collected": "collect", "purchased": "purchase", "liked": "like"}[by]
@@ -347,6 +367,10 @@ async def listing(call: Call, kind: Kind, by: str) -> Any:
                         "EXISTS (SELECT 1 FROM content_tags t WHERE t.content_id = c.id AND t.tag = ? COLLATE NOCASE)"
                     )
                     params.append(tag)
+    for name in narrow:
+        if call.get(name) is not None:
+            where.append("json_extract(c.fields, ?) = ?")
+            params += [f"$.{name}", call.get(name)]
     sql = f"SELECT c.* FROM content c {joins} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ? OFFSET ?"
     rows = call.db.query(sql, [*params, limit, offset])
     records = [store.item(call, kind, row) for row in rows]
@@ -398,7 +422,7 @@ async def recent(call: Call, kind: Kind) -> Any:
     # SQLite answers the bare `id` from the row holding MAX(updated_at): the latest session.
     rows = call.db.query(
         "SELECT id AS session_id, content_id, MAX(updated_at) AS last FROM sessions WHERE owner = ? AND kind = ?"
-        " GROUP BY content_id ORDER BY last DESC LIMIT ? OFFSET ?",
+        " GROUP BY content_id ORDER BY last DESC, session_id DESC LIMIT ? OFFSET ?",
         [store.owner_of(call), kind.name, limit, offset],
     )
     viewer = store.user_id_of(call)
@@ -508,6 +532,95 @@ async def paid_record(call: Call, kind: Kind) -> Any:
 
     await call.db.write(write)
     return answer(call, STATUS_OK)
+
+
+# --- copies, settings, removals and examples (novels, stories, memories) -----------------------------
+
+
+async def clone(call: Call, kind: Kind) -> Any:
+    """A private copy of content the caller may see, theirs to edit: its fields and tags, none of
+    its ratings, marks or sessions, and no price (the copy is the caller's own)."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    user_id = _user(call)
+    fields, tags = store.fields_of(row), store.tags_of(call, row["id"])
+    new_id = await call.db.write(
+        lambda db: store.insert_content(db, kind, user_id, fields, tags=tags, created_at=now_ms())
+    )
+    copy = call.db.one("SELECT * FROM content WHERE id = ?", [new_id])
+    return answer(call, store.item(call, kind, copy))
+
+
+async def delete_many(call: Call, kind: Kind, field: str) -> Any:
+    """Deletes the content the request's list ``field`` names (as :func:`delete` does), all of it when
+    every one is the caller's own, else none. An empty list names nothing, never "all of them"."""
+    wanted = call.require(field)
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    if not wanted:
+        raise call.not_found(kind.plural, wanted)
+    rows = [store.find_own(call, kind, ident, "delete") for ident in wanted]
+
+    def write(db: sqlite_utils.Database) -> None:
+        for row in rows:
+            db.execute("DELETE FROM content WHERE id = ?", [row["id"]])
+
+    await call.db.write(write)
+    return answer(call, STATUS_OK)
+
+
+async def settings(call: Call, kind: Kind, fields: tuple[str, ...]) -> Any:
+    """The owner changes how their content is shown (a memory's anonymity): allowed released or not,
+    as it changes nothing of what it says. Fields the request leaves out keep their value."""
+    row = store.find_own(call, kind, call.require(kind.id_field), "change")
+    given = {name: call.get(name) for name in fields if call.get(name) is not None}
+    merged = {**store.fields_of(row), **given}
+    await call.db.write(
+        lambda db: db.execute(
+            "UPDATE content SET fields = ?, updated_at = ? WHERE id = ?",
+            [store.dump(merged), now_ms(), row["id"]],
+        )
+    )
+    return answer(call, store.item(call, kind, {**row, "fields": store.dump(merged)}))
+
+
+EXAMPLE_GREETINGS = 3  # greetings offered with each scene example
+
+
+async def scene_examples(call: Call, kind: Kind, by: str) -> Any:
+    """Scenes and greetings to start creating from: those of the released content of ``kind``, each
+    with greetings its speaker could open with. `by` "page": a page of them (`limit`, `page_no`) and
+    their number; "id": the greetings of one (`id`)."""
+    if by == "id":
+        row = store.find(call, kind, call.require("id"))
+        return answer(call, _greetings(call, kind, row))
+    limit, offset = store.page(call)
+    total = call.db.value(
+        "SELECT COUNT(*) FROM content WHERE kind = ? AND visibility = 'public'", [kind.name]
+    )
+    rows = call.db.query(
+        "SELECT * FROM content WHERE kind = ? AND visibility = 'public' ORDER BY id LIMIT ? OFFSET ?",
+        [kind.name, limit, offset],
+    )
+    scenes = [
+        {
+            "id": row["id"],
+            "scene": str(store.fields_of(row).get("scene") or ""),
+            "greetings": _greetings(call, kind, row),
+        }
+        for row in rows
+    ]
+    return answer(call, {"total_count": total, "scenes": scenes})
+
+
+def _greetings(call: Call, kind: Kind, row: dict[str, Any]) -> list[str]:
+    """The content's own greeting first, then others written for the same speaker and scene."""
+    persona = kind.persona(store.fields_of(row))
+    seed = f"greetings:{kind.name}:{row['id']}"
+    found = dict.fromkeys([persona.greeting] if persona.greeting else [])
+    for number in range(EXAMPLE_GREETINGS * 2):
+        if len(found) >= EXAMPLE_GREETINGS:
+            break
+        found[reply(seed, persona, [], "", number, style="greeting")] = None
+    return list(found)
 
 
 # --- pictures -------------------------------------------------------------------------------------

@@ -70,7 +70,8 @@ async def locate(call: Call, kind: Kind, by: str) -> tuple[dict[str, Any], dict[
     session = store.find_session(call, call.require("session_id"), kind)
     # Content its owner made private again is gone for everyone else, sessions included.
     content = store.find(call, kind, session["content_id"])
-    return session, content
+    # What is generated in the session follows the fields it changed for itself (a novel's scene).
+    return session, store.seen_in(content, session)
 
 
 def session_record(
@@ -80,6 +81,7 @@ def session_record(
     is_latest = latest is not None and latest["id"] == session["id"]
     return {
         **store.fields_of(content, call),
+        **store.overrides(session),
         kind.id_field: content["id"],
         "session_id": session["id"],
         "latest_chat": is_latest,

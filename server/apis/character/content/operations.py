@@ -9,8 +9,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.apis.character import users
-from server.apis.character.content import catalog, chat, demo, media, store
-from server.apis.character.content.model import CHARACTER, NOVEL, WORLD, Kind
+from server.apis.character.content import (
+    authors,
+    catalog,
+    chat,
+    demo,
+    demo_reading,
+    media,
+    memories,
+    store,
+    tellings,
+)
+from server.apis.character.content.model import (
+    CHARACTER,
+    GROUP,
+    MEMORY,
+    NOVEL,
+    STORY,
+    WORLD,
+    Kind,
+)
 from server.apis.character.content.store import NARRATOR
 from server.call import Call
 from server.envelope import unauthorized
@@ -30,6 +48,9 @@ class Op:
 def op(operation_id: str, behaviour: Behaviour, kind: Kind | None = CHARACTER, **options: Any) -> Op:
     return Op(operation_id, behaviour, kind, options)
 
+
+# What one telling of a novel may change for itself (/novel/updateSessionProfile).
+NOVEL_SESSION_FIELDS = ("foreword", "characters", "scene", "lang")
 
 OPERATIONS: tuple[Op, ...] = (
     # --- character chat related interface: the character itself -----------------------------------
@@ -92,6 +113,69 @@ OPERATIONS: tuple[Op, ...] = (
     op("post_character_generate_image", media.task, target="last"),
     op("post_character_generate_audio", media.voice, by="uniq_id"),
     op("post_character_query", media.query),
+    # --- novel related interface: novels are written in narration, a session is one telling -----------
+    op("post_novel_getProfile", catalog.profile, NOVEL),
+    op("post_novel_createOrEdit", catalog.create_or_edit, NOVEL),
+    op("post_novel_delete", catalog.delete, NOVEL),
+    op("post_novel_release", catalog.release, NOVEL, public=True),
+    op("post_novel_unrelease", catalog.release, NOVEL, public=False),
+    op("post_novel_clone", catalog.clone, NOVEL),
+    op("post_novel_getNovelsByTag", catalog.listing, NOVEL, by="tag"),
+    op("post_novel_search", catalog.listing, NOVEL, by="search"),
+    op("post_novel_getRecentlyNovelSessions", catalog.recent, NOVEL),
+    op("post_novell_doCollect", catalog.toggle_mark, NOVEL, mark="collect"),
+    op("post_novel_getCollectedNovels", catalog.listing, NOVEL, by="collected"),
+    op("post_novel_report", catalog.report, NOVEL),
+    op("post_novel_getReportededNovels", catalog.reported, NOVEL),
+    op("post_novel_setRoleStar", catalog.rate, NOVEL),
+    op("get_novel_getRoleStarDetail", catalog.rating_detail, NOVEL),
+    op("get_novel_getRoleStarComments", catalog.rating_comments, NOVEL),
+    op("post_novel_reportRoleStarComment", catalog.report_rating, NOVEL),
+    op("post_novel_createSession", chat.open_session, NOVEL, mode="new"),
+    op("post_novel_continue", chat.open_session, NOVEL, mode="continue"),
+    op("post_novel_getHistoryByNovel", chat.history, NOVEL),
+    op("post_novel_delNovelSessions", chat.delete_sessions, NOVEL),
+    op("post_novel_updateSessionProfile", tellings.session_fields, NOVEL, fields=NOVEL_SESSION_FIELDS),
+    op("post_novel_generate", chat.generate, NOVEL),
+    op("post_novel_reGenerate", chat.generate, NOVEL, regenerate=True),
+    op("post_novel_getLastContent", chat.last, NOVEL),
+    op("post_novel_delContentFromIdx", chat.delete_from, NOVEL),
+    op("post_novel_commitContent", chat.edit_message, NOVEL),
+    op("post_novel_genSceneImage", media.task, NOVEL, target="prompt", media="image"),
+    # --- story related interface: a character's story, told in role-play by that character -------------
+    op("post_character_story_create", catalog.create_or_edit, STORY, compose=tellings.teller),
+    op("post_character_story_delete", catalog.delete, STORY),
+    op("get_character_story_example_scene", catalog.scene_examples, STORY, by="page"),
+    op("get_character_story_example_greeting", catalog.scene_examples, STORY, by="id"),
+    op("post_character_story_session_open", tellings.open_or_create, STORY),
+    op("post_character_story_session_update", chat.session_profile, STORY),
+    op("post_character_story_generate", chat.generate, STORY),
+    op("post_character_story_regenerate", chat.generate, STORY, regenerate=True),
+    op("post_character_story_generate_user", chat.user_turns, STORY),
+    op("post_character_story_latest_content", chat.last, STORY),
+    op("post_character_story_content_delete", chat.delete_from, STORY),
+    op("post_character_story_summary_status_get", chat.summary_status, STORY),
+    op("post_character_story_summary_generate", chat.summary_generate, STORY),
+    op("post_character_story_summary_edit", chat.summary_edit, STORY),
+    op("post_character_story_draw", media.task, STORY, target="last"),
+    op("post_character_story_audio_generate", media.voice, STORY, by="uniq_id"),
+    # --- chat memory related interface: lines of a chat, saved, shared and liked ------------------------
+    op("post_character_memory_save", catalog.create_or_edit, MEMORY, compose=memories.saved),
+    op("post_character_memory_view", catalog.profile, MEMORY, view=True),
+    op("post_character_memory_release", catalog.release, MEMORY, public=None),
+    op("post_character_memory_set", catalog.settings, MEMORY, fields=("is_anonymity", "is_publicize_image")),
+    op("post_character_memory_doLike", catalog.toggle_mark, MEMORY, mark="like"),
+    op("post_character_memory_list", catalog.listing, MEMORY, by="tag"),
+    op("post_character_memory_getSaved", catalog.listing, MEMORY, by="created", narrow=("character_id",)),
+    op("post_character_memory_getLikedMemories", catalog.listing, MEMORY, by="liked"),
+    op("post_character_memory_remove", catalog.delete_many, MEMORY, field="memory_ids"),
+    # --- author related interface: the users who released content ---------------------------------------
+    op("post_user_author_follow", authors.follow, None),
+    op("get_user_author_info", authors.info, None),
+    op("get_user_author_followed_list", authors.followed, None),
+    op("post_user_author_report", authors.report, None),
+    op("get_user_author_characters_list", catalog.listing, CHARACTER, by="author"),
+    op("get_user_author_groups_list", catalog.listing, GROUP, by="author"),
     # --- guest related interface: a guest's chats are found by the character, never by session id ----
     op("post_guest_chat", chat.open_session, mode="continue"),
     op("post_guest_getLastDialog", chat.last, by="content"),
@@ -141,3 +225,7 @@ users.ON_GUEST_MERGED.append(store.adopt_guest)
 handlers.seeder(demo.seed_characters)
 for _entry in OPERATIONS:
     handlers(_entry.operation_id)(bind(_entry))
+# Authors' follows and reports; the demo novels, stories and memory.
+handlers.schema(authors.create_tables)
+users.ON_DELETE.append(authors.forget_user)
+handlers.seeder(demo_reading.seed_reading)

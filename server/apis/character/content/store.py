@@ -245,9 +245,17 @@ def adopt_guest(db: sqlite_utils.Database, guest_id: int, user_id: int) -> None:
 
 def find(call: Call, kind: Kind, content_id: Any) -> dict[str, Any]:
     """Content the caller may see (released, or theirs); else the not-found answer."""
-    row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = ?", [sql_id(content_id), kind.name])
-    if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == user_id_of(call)):
+    row = visible(call, kind.name, content_id)
+    if row is None:
         raise call.not_found(kind.name, content_id)
+    return row
+
+
+def visible(call: Call, kind_name: str, content_id: Any) -> dict[str, Any] | None:
+    """Content of a kind the caller may see (released, or theirs), None when there is none."""
+    row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = ?", [sql_id(content_id), kind_name])
+    if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == user_id_of(call)):
+        return None
     return row
 
 
@@ -332,14 +340,100 @@ def item(call: Call, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
         "collect_count": counts.get("collect", 0),
         "is_newest": row["created_at"] >= newest - kind.new_days * DAY_MS,
         "is_popular": row["uses"] >= kind.popular_uses,
+        "is_star": viewer_rated(call, content_id),
         "create_time": Moment(row["created_at"]),
         "timestamp": Moment(row["updated_at"]),
         "voices": [voice] if voice else [],
     }
+    extra = RECORDS.get(kind.name)
+    if extra is not None:
+        record.update(extra(call, row, fields))
     record.setdefault(
         "image_generation", {"enable": True, "hide": False, "style": str(fields.get("style") or "")}
     )
     return record
+
+
+# --- novels, stories, memories, authors -------------------------------------------------------
+
+# More of one kind's record than :func:`item` knows (a memory's lines and who saved it), by kind name:
+# ``fn(call, row, fields) -> dict``, registered by the module that models that kind.
+RECORDS: dict[str, Any] = {}
+# Where a session keeps the content's fields it changes for itself (a novel's scene for one telling);
+# the key group sessions use for theirs ("extion", /character/group/session/update).
+SESSION_FIELDS = "extion"
+
+
+def viewer_rated(call: Call, content_id: int) -> bool:
+    """Whether the caller rated the content (`is_star`)."""
+    viewer = user_id_of(call)
+    found = call.db.value("SELECT 1 FROM ratings WHERE content_id = ? AND user_id = ?", [content_id, viewer])
+    return viewer is not None and found is not None
+
+
+def overrides(session: dict[str, Any]) -> dict[str, Any]:
+    """The content's fields one session changed for itself; the content's own stay as they are."""
+    found = json.loads(session["profile"] or "{}").get(SESSION_FIELDS)
+    return found if isinstance(found, dict) else {}
+
+
+def seen_in(content: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+    """The content row as the session sees it: with the fields the session changed for itself."""
+    changed = overrides(session)
+    return {**content, "fields": dump({**fields_of(content), **changed})} if changed else content
+
+
+def insert_content(
+    db: Any,
+    kind: Kind,
+    owner_id: int | None,
+    fields: dict[str, Any],
+    *,
+    tags: tuple[str, ...] | list[str] = (),
+    visibility: str = PRIVATE,
+    charge: int = 0,
+    uses: int = 0,
+    created_at: int,
+    content_id: int | None = None,
+) -> int:
+    """A new piece of content with its tags (inside a write); a fixed ``content_id`` already there is
+    left as it is (the demo data, written at every start)."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO content (id, kind, owner_id, visibility, title, fields, charge, uses, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            content_id,
+            kind.name,
+            owner_id,
+            visibility,
+            str(fields.get(kind.title) or ""),
+            dump(fields),
+            charge,
+            uses,
+            created_at,
+            created_at,
+        ],
+    )
+    new_id = content_id if content_id is not None else int(cursor.lastrowid)
+    for position, tag in enumerate(tags):
+        db.execute(
+            "INSERT OR IGNORE INTO content_tags (content_id, tag, position) VALUES (?, ?, ?)",
+            [new_id, tag, position],
+        )
+    return new_id
+
+
+def is_author(call: Call, user_id: Any) -> bool:
+    """An author is a user (not deleted) with released content."""
+    user_id = sql_id(user_id)
+    released = call.db.value(
+        "SELECT 1 FROM content WHERE owner_id = ? AND visibility = ? LIMIT 1", [user_id, PUBLIC]
+    )
+    if released is None:
+        return False
+    if not has_table(call.db.conn, "users"):
+        return True
+    return call.db.value("SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL", [user_id]) is not None
 
 
 # --- sessions and messages --------------------------------------------------------------------
