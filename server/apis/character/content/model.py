@@ -30,6 +30,10 @@ class Kind:
     speaker: str = "AI"  # the name on generated messages, as the doc's samples show it
     new_days: int = 7  # `is_newest`: created within this many days of the newest of its kind
     popular_uses: int = 50  # `is_popular`: this many generated messages
+    # Worlds and group chats: the field listing the content's characters. An entry is a character's
+    # id (a group's members, who speak in its sessions) or a character defined in place (a world's
+    # {name, details, avatar}); see `store.members`.
+    cast: str | None = None
 
     @property
     def id_field(self) -> str:
@@ -37,7 +41,8 @@ class Kind:
 
     def persona(self, fields: dict[str, Any]) -> Persona:
         description = " ".join(str(fields.get(name) or "") for name in self.description).strip()
-        greeting = str(fields.get(self.greeting) or "") if self.greeting else ""
+        greeting = fields.get(self.greeting) if self.greeting else ""
+        greeting = greeting if isinstance(greeting, str) else ""  # a group's are one per member
         return Persona(str(fields.get(self.title) or ""), greeting, description)
 
 
@@ -88,6 +93,7 @@ WORLD = Kind(
     greeting="world_opening",
     description=("world_summary",),
     style="scenario",
+    cast="characters",
 )
 
 STORY = Kind(
@@ -117,7 +123,10 @@ GROUP = Kind(
         "greetings",
     ),
     search=("scenario",),
+    # One greeting per member ({character_id, greeting}): a new session opens with each of them.
+    greeting="greetings",
     description=("scenario",),
+    cast="character_ids",
 )
 
 MEMORY = Kind(
