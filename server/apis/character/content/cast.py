@@ -5,8 +5,9 @@ persona, under the name the doc gives it ("AI_29_Claudia"), and remembers which 
 Whose turn it is (:func:`member_voice`):
 
 - the member the request names (`speaker=AI_29`, or `AI_29_Claudia`);
-- else the member the last line addresses by name (not the one who said it);
-- else the member after the last one who spoke, in the group's order: everyone gets a turn.
+- else the member the last line addresses by name (not the one who said it; when a member spoke
+  it, only one who has not yet answered the user's last line);
+- else the member who has waited longest: after the user speaks, everyone gets a turn.
 
 `speaker=USER` suggests what the user could say (nothing is stored), `speaker=NARRATOR` has the
 narrator describe the scene. The user's own lines come through /character/group/user/commit.
@@ -40,29 +41,47 @@ def _spoke(row: dict[str, Any]) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
-def _next_member(call: Call, cast: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _mentioned(text: str, name: str) -> int:
+    """Where ``text`` first names a member, by its whole name or a part of it ("Professor", "Ada" for
+    "Professor Ada Quill"; "若雪" for "林若雪"): -1 when it does not."""
+    parts = [name] + [word for word in name.split() if len(word) >= 3]
+    if not name.isascii() and " " not in name and len(name) >= 3:
+        parts.append(name[-2:])  # a Chinese given name without the family name
+    found = [
+        match.start()
+        for part in parts
+        if part
+        for match in [
+            re.search(
+                rf"(?<!\w){re.escape(part)}(?!\w)" if part.isascii() else re.escape(part), text, re.IGNORECASE
+            )
+        ]
+        if match
+    ]
+    return min(found, default=-1)
+
+
+def _next_member(cast: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Whose turn it is when the request does not say (module docstring)."""
     last = rows[-1] if rows else None
     last_speaker = _spoke(last) if last is not None else None
     others = [member for member in cast if member["character_id"] != last_speaker] or cast
+    since_user = next((n for n in range(len(rows) - 1, -1, -1) if rows[n]["role"] == store.USER), -1)
+    spoke_since = {_spoke(row) for row in rows[since_user + 1 :]}
     if last is not None:
-        text = last["content"].lower()
+        # The user may call on anyone; members calling on each other only bring in those who have not
+        # answered the user yet, so two of them cannot keep the others out.
         named = [
-            (text.find(m["name"].lower()), n)
-            for n, m in enumerate(others)
-            if m["name"] and m["name"].lower() in text
+            (_mentioned(last["content"], member["name"]), n)
+            for n, member in enumerate(others)
+            if last["role"] != store.AI or member["character_id"] not in spoke_since
         ]
+        named = [(at, n) for at, n in named if at >= 0]
         if named:
             return others[min(named)[1]]
-    order = [member["character_id"] for member in cast]
-    previous = next((_spoke(row) for row in reversed(rows) if _spoke(row) in order), None)
-    if previous is None:
-        return others[0]
-    for step in range(1, len(order) + 1):
-        candidate = cast[(order.index(previous) + step) % len(order)]
-        if candidate["character_id"] != last_speaker:
-            return candidate
-    return others[0]
+    # Else the member who has waited longest (one who never spoke first, in the group's order).
+    last_said = {_spoke(row): n for n, row in enumerate(rows)}
+    return min(others, key=lambda member: last_said.get(member["character_id"], -1))
 
 
 def member_voice(
@@ -90,7 +109,7 @@ def member_voice(
             raise call.not_found(f"member of group {content['id']}", call.get("speaker"))
     elif cast:
         member = _next_member(
-            call, cast, rows[:-1] if regenerate and rows and rows[-1]["role"] == store.AI else rows
+            cast, rows[:-1] if regenerate and rows and rows[-1]["role"] == store.AI else rows
         )
     else:
         return chat.own_voice(call, kind, session, content, role, regenerate)
