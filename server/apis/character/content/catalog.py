@@ -414,7 +414,7 @@ async def recent(call: Call, kind: Kind) -> Any:
             "timestamp": store.Moment(row["last"]),
             "user_id": viewer,
         }
-        if kind.cast:
+        if kind.roster:
             session = call.db.one("SELECT * FROM sessions WHERE id = ?", [row["session_id"]])
             fields = store.session_fields(kind, content, session) if session else store.fields_of(content)
             record["personal"] = store.personal(call, kind, session, fields) if session else {}

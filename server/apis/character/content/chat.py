@@ -142,7 +142,7 @@ def session_record(
         "is_creater": content["owner_id"] is not None and content["owner_id"] == store.user_id_of(call),
         "is_generate": store.generating(call, session["id"]),
     }
-    if kind.cast:
+    if kind.roster:
         record.update(_cast_settings(call, kind, session, content))
     return record
 
@@ -191,7 +191,7 @@ async def open_session(call: Call, kind: Kind, mode: str) -> Any:
         content = store.find(call, kind, session["content_id"])
         return answer(call, session_record(call, kind, session, content))
     content = store.find(call, kind, call.get(kind.id_field))
-    fresh = mode == "new" or bool(call.get("to_create"))
+    fresh = mode == "new" or (named is None and bool(call.get("to_create")))
     if not fresh and named is not None:
         session = store.find_session(call, named, kind)
         if session["content_id"] != content["id"]:
@@ -249,10 +249,10 @@ async def session_profile(call: Call, kind: Kind, field: str = "id") -> Any:
         raise call.not_found("custom profile", chosen)
     profile = {**json.loads(session["profile"] or "{}"), "custom_profile_id": chosen or None}
     settings = call.get("extion")
-    if isinstance(settings, dict) and kind.cast:
+    if isinstance(settings, dict) and kind.roster:
         changed = {name: value for name, value in settings.items() if name in kind.fields}
         store.check_cast(call, kind, changed)
-        profile["extion"] = {**(profile.get("extion") or {}), **changed}
+        profile["fields"] = {**(profile.get("fields") or {}), **changed}
     if call.get("lang"):
         profile["lang"] = str(call.get("lang"))
     await call.db.write(

@@ -33,7 +33,7 @@ class Kind:
     # Worlds and group chats: the field listing the content's characters. An entry is a character's
     # id (a group's members, who speak in its sessions) or a character defined in place (a world's
     # {name, details, avatar}); see `store.members`.
-    cast: str | None = None
+    roster: str | None = None
 
     @property
     def id_field(self) -> str:
@@ -93,7 +93,7 @@ WORLD = Kind(
     greeting="world_opening",
     description=("world_summary",),
     style="scenario",
-    cast="characters",
+    roster="characters",
 )
 
 STORY = Kind(
@@ -126,7 +126,7 @@ GROUP = Kind(
     # One greeting per member ({character_id, greeting}): a new session opens with each of them.
     greeting="greetings",
     description=("scenario",),
-    cast="character_ids",
+    roster="character_ids",
 )
 
 MEMORY = Kind(

@@ -341,7 +341,7 @@ def item(call: Call, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
     record.setdefault(
         "image_generation", {"enable": True, "hide": False, "style": str(fields.get("style") or "")}
     )
-    if kind.cast:
+    if kind.roster:
         record.update(cast_names(call, kind, content_id, fields))
     return record
 
@@ -499,10 +499,10 @@ def _picture(call: Call, value: Any) -> str:
 
 
 def members(call: Call, kind: Kind, fields: dict[str, Any]) -> list[dict[str, Any]]:
-    """The characters of a world or group (`kind.cast`) as the API shows them. An id names a character
+    """The characters of a world or group (`kind.roster`) as the API shows them. An id names a character
     (a group member: shown while the caller may see it); an object or a name is a character defined
     in place (a world's)."""
-    entries = fields.get(kind.cast) if kind.cast else None
+    entries = fields.get(kind.roster) if kind.roster else None
     found: list[dict[str, Any]] = []
     viewer = user_id_of(call)
     for entry in entries if isinstance(entries, list) else []:
@@ -520,6 +520,8 @@ def members(call: Call, kind: Kind, fields: dict[str, Any]) -> list[dict[str, An
         row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = 'character'", [sql_id(entry)])
         if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == viewer):
             continue  # deleted, or made private again by its creator: no longer in the cast
+        if any(member.get("character_id") == row["id"] for member in found):
+            continue  # named twice, a member once
         character = fields_of(row, call)
         bought = row["charge"] == 0 or row["owner_id"] == viewer or "purchase" in marks_of(call, row["id"])
         found.append(
@@ -548,7 +550,7 @@ def cast_names(call: Call, kind: Kind, content_id: int, fields: dict[str, Any]) 
         names["character_ids"] = ids
     greetings = fields.get(kind.greeting) if kind.greeting else None
     if isinstance(greetings, list):
-        declared = fields.get(kind.cast) if isinstance(fields.get(kind.cast), list) else []
+        declared = fields.get(kind.roster) if isinstance(fields.get(kind.roster), list) else []
         names[kind.greeting] = [
             entry
             if isinstance(entry, dict)
@@ -574,7 +576,7 @@ def session_fields(kind: Kind, content: dict[str, Any], session: dict[str, Any])
     """The content's fields as one session sees them: a group session may change its title, scenario,
     relationships and members for itself (`extion` of /character/group/session/update)."""
     profile = json.loads(session["profile"] or "{}")
-    overrides = profile.get("extion") if isinstance(profile.get("extion"), dict) else {}
+    overrides = profile.get("fields") if isinstance(profile.get("fields"), dict) else {}
     return {**fields_of(content), **{name: value for name, value in overrides.items() if name in kind.fields}}
 
 
@@ -597,7 +599,7 @@ def token_count(value: Any) -> int:
 
 def check_cast(call: Call, kind: Kind, fields: dict[str, Any]) -> None:
     """Members named by id must be characters the caller can see: else the not-found answer."""
-    entries = fields.get(kind.cast) if kind.cast else None
+    entries = fields.get(kind.roster) if kind.roster else None
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, (bool, dict)):
             continue
