@@ -20,6 +20,8 @@ import sqlite_utils
 
 Handler = Callable[[Any], Awaitable[Any]]
 SchemaFunction = Callable[[sqlite_utils.Database], None]
+# A page served beside the operations (server.pages.PageRequest -> a Starlette Response).
+Page = Callable[[Any], Awaitable[Any]]
 
 
 @dataclass
@@ -35,6 +37,9 @@ class Handlers:
     user_id_is_token_user: bool = True
     # `mdcontract token create --name NAME`: the id of the user called NAME, created when new.
     user_for_name: Callable[[sqlite_utils.Database, str], Any] | None = None
+    # Pages that are no operation of the spec, by path prefix: what a fake payment provider shows a
+    # payer (a checkout page the API's answers link to). See server/pages.py.
+    pages: dict[str, Page] = field(default_factory=dict)
 
     def __call__(self, *operation_ids: str) -> Callable[[Handler], Handler]:
         def register(function: Handler) -> Handler:
@@ -56,12 +61,33 @@ class Handlers:
         self.seeders.append(function)
         return function
 
+    def page(self, prefix: str) -> Callable[[Page], Page]:
+        """Register a page for ``prefix`` and every path under it (``/sandbox/paypal`` serves
+        ``/sandbox/paypal/checkoutnow``): ``async def page(request: PageRequest) -> Response``."""
+
+        def register(function: Page) -> Page:
+            if prefix in self.pages:
+                raise ValueError(f"two pages for {prefix}")
+            self.pages[prefix] = function
+            return function
+
+        return register
+
+    def page_for(self, path: str) -> Page | None:
+        """The page serving ``path``: the one of the longest prefix that is ``path`` or its parent."""
+        for prefix in sorted(self.pages, key=len, reverse=True):
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+                return self.pages[prefix]
+        return None
+
     def include(self, other: Handlers) -> None:
         """Merge the handlers of one chapter (a module of a large API) into the API's registry."""
         for operation_id, function in other.operations.items():
             self(operation_id)(function)
         self.schemas.extend(f for f in other.schemas if f not in self.schemas)
         self.seeders.extend(f for f in other.seeders if f not in self.seeders)
+        for prefix, page in other.pages.items():
+            self.page(prefix)(page)
         if other.guest_operations:
             self.guest_operations = (self.guest_operations or set()) | other.guest_operations
 
