@@ -252,7 +252,7 @@ async def session_profile(call: Call, kind: Kind, field: str = "id") -> Any:
     if isinstance(settings, dict) and kind.roster:
         changed = {name: value for name, value in settings.items() if name in kind.fields}
         store.check_cast(call, kind, changed)
-        profile["fields"] = {**(profile.get("fields") or {}), **changed}
+        profile["extion"] = {**(profile.get("extion") or {}), **changed}
     if call.get("lang"):
         profile["lang"] = str(call.get("lang"))
     await call.db.write(

@@ -576,7 +576,7 @@ def session_fields(kind: Kind, content: dict[str, Any], session: dict[str, Any])
     """The content's fields as one session sees them: a group session may change its title, scenario,
     relationships and members for itself (`extion` of /character/group/session/update)."""
     profile = json.loads(session["profile"] or "{}")
-    overrides = profile.get("fields") if isinstance(profile.get("fields"), dict) else {}
+    overrides = profile.get("extion") if isinstance(profile.get("extion"), dict) else {}
     return {**fields_of(content), **{name: value for name, value in overrides.items() if name in kind.fields}}
 
 
