@@ -104,7 +104,7 @@ def member_voice(
         member = by_id[_spoke(rows[-1])]
         answered = store.extra_of(rows[-1]).get("reply_id", answered)
     elif named:
-        member = by_id.get(int(named.group(1))) if len(named.group(1)) < 19 else None
+        member = by_id.get(store.sql_id(named.group(1)))
         if member is None:
             raise call.not_found(f"member of group {content['id']}", call.get("speaker"))
     elif cast:

@@ -239,12 +239,13 @@ async def delete_sessions(call: Call, kind: Kind) -> Any:
     return answer(call, STATUS_OK)
 
 
-async def session_profile(call: Call, kind: Kind, field: str = "id") -> Any:
-    """Play this session as one of the user's custom profiles (``field``; 0 plays it as the user).
+async def session_profile(call: Call, kind: Kind, named_by: str = "id") -> Any:
+    """Play this session as one of the user's custom profiles (named by ``named_by``; 0 plays it as
+    the user).
     A group session may also change its settings for itself (`extion`: title, scenario, relationships,
     members) and the language its lines are translated to (`lang`)."""
     session, _ = await locate(call, kind, "id")
-    chosen = call.require(field)
+    chosen = call.require(named_by)
     if chosen and store.custom_profile(call, chosen) is None and store.custom_profiles_known(call):
         raise call.not_found("custom profile", chosen)
     profile = {**json.loads(session["profile"] or "{}"), "custom_profile_id": chosen or None}

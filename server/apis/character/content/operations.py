@@ -170,7 +170,7 @@ OPERATIONS: tuple[Op, ...] = (
     op("post_character_group_list", catalog.listing, GROUP, by="tag"),
     op("post_character_group_user_list", catalog.by_type, GROUP),
     op("post_character_group_session_open", chat.open_session, GROUP, mode="continue"),
-    op("post_character_group_session_update", chat.session_profile, GROUP, field="personal_id"),
+    op("post_character_group_session_update", chat.session_profile, GROUP, named_by="personal_id"),
     op("post_character_group_session_delete", chat.delete_sessions, GROUP),
     op("post_character_group_user_commit", chat.commit, GROUP),
     op("get_character_group_generate_sse", cast.generate, GROUP),
