@@ -73,6 +73,7 @@ async def create_or_edit(call: Call, kind: Kind, compose: Compose | None = None)
     tags = _clean_tags(body["tags"]) if "tags" in body else None
     charge = body.get("charge")
     content_id = body.get(kind.id_field)
+    store.check_cast(call, kind, given)
     existing = None
     if content_id is not None:
         existing = store.find_own(call, kind, content_id, "edit")
@@ -140,7 +141,7 @@ async def profile(call: Call, kind: Kind, view: bool = False) -> Any:
 
 async def delete(call: Call, kind: Kind) -> Any:
     """Deletes really delete: its sessions, ratings and marks go with it, and its id stays unused."""
-    row = store.find_own(call, kind, call.require(kind.id_field), "delete")
+    row = store.find_own(call, kind, call.get(kind.id_field), "delete")
     await call.db.write(lambda db: db.execute("DELETE FROM content WHERE id = ?", [row["id"]]))
     return answer(call, STATUS_OK)
 
@@ -431,13 +432,17 @@ async def recent(call: Call, kind: Kind) -> Any:
         content = call.db.one("SELECT * FROM content WHERE id = ?", [row["content_id"]])
         if content is None or not (content["visibility"] == store.PUBLIC or content["owner_id"] == viewer):
             continue
-        records.append(
-            {
-                **store.item(call, kind, content),
-                "session_id": row["session_id"],
-                "timestamp": store.Moment(row["last"]),
-            }
-        )
+        record = {
+            **store.item(call, kind, content),
+            "session_id": row["session_id"],
+            "timestamp": store.Moment(row["last"]),
+            "user_id": viewer,
+        }
+        if kind.roster:
+            session = call.db.one("SELECT * FROM sessions WHERE id = ?", [row["session_id"]])
+            fields = store.session_fields(kind, content, session) if session else store.fields_of(content)
+            record["personal"] = store.personal(call, kind, session, fields) if session else {}
+        records.append(record)
     return answer(call, records)
 
 
@@ -806,3 +811,46 @@ def decode_share_key(key: str) -> tuple[int, list[int]] | None:
     except (ValueError, KeyError, UnicodeDecodeError):
         return None
     return session_id, idxs
+
+
+# --- worlds and group chats -------------------------------------------------------------------------
+
+
+async def permission(call: Call, kind: Kind) -> Any:
+    """`status` 0: the caller may create content of this kind (every signed-in user may), 1: may not
+    (a guest: guests create nothing)."""
+    return answer(call, {"status": 0 if store.user_id_of(call) is not None else 1})
+
+
+async def like(call: Call, kind: Kind) -> Any:
+    """`state` 1 likes, -1 dislikes (each replacing the other), anything else takes both back; the
+    counts and the caller's `like_state` in the content's answers follow."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    user_id = _user(call)
+    state = call.get("state")
+    wanted = {1: "like", -1: "dislike"}.get(state if isinstance(state, int) else 0)
+
+    def write(db: sqlite_utils.Database) -> None:
+        db.execute(
+            "DELETE FROM content_marks WHERE content_id = ? AND user_id = ? AND mark IN ('like', 'dislike')",
+            [row["id"], user_id],
+        )
+        if wanted is not None:
+            db.execute(
+                "INSERT INTO content_marks (content_id, user_id, mark, created_at) VALUES (?, ?, ?, ?)",
+                [row["id"], user_id, wanted, now_ms()],
+            )
+
+    await call.db.write(write)
+    return answer(call, {**STATUS_OK, "success": True})
+
+
+async def by_type(call: Call, kind: Kind) -> Any:
+    """The caller's content by `type`: `create` (or `created`) what they made, `chatted` what they
+    chatted with, most recent first; another type lists nothing."""
+    wanted = str(call.get("type") or "").strip().lower()
+    if wanted in ("create", "created"):
+        return await listing(call, kind, by="created")
+    if wanted == "chatted":
+        return await recent(call, kind)
+    return answer(call, [])

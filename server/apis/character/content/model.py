@@ -34,6 +34,10 @@ class Kind:
     people: str | None = None
     new_days: int = 7  # `is_newest`: created within this many days of the newest of its kind
     popular_uses: int = 50  # `is_popular`: this many generated messages
+    # Worlds and group chats: the field listing the content's characters. An entry is a character's
+    # id (a group's members, who speak in its sessions) or a character defined in place (a world's
+    # {name, details, avatar}); see `store.members`.
+    roster: str | None = None
 
     @property
     def id_field(self) -> str:
@@ -42,7 +46,8 @@ class Kind:
     def persona(self, fields: dict[str, Any]) -> Persona:
         fields = _with_people(self, fields)
         description = " ".join(str(fields.get(name) or "") for name in self.description).strip()
-        greeting = str(fields.get(self.greeting) or "") if self.greeting else ""
+        greeting = fields.get(self.greeting) if self.greeting else ""
+        greeting = greeting if isinstance(greeting, str) else ""  # a group's are one per member
         return Persona(str(fields.get(self.title) or ""), greeting, description)
 
 
@@ -94,6 +99,7 @@ WORLD = Kind(
     greeting="world_opening",
     description=("world_summary",),
     style="scenario",
+    roster="characters",
 )
 
 STORY = Kind(
@@ -125,7 +131,10 @@ GROUP = Kind(
         "greetings",
     ),
     search=("scenario",),
+    # One greeting per member ({character_id, greeting}): a new session opens with each of them.
+    greeting="greetings",
     description=("scenario",),
+    roster="character_ids",
 )
 
 MEMORY = Kind(

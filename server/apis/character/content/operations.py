@@ -11,12 +11,16 @@ from typing import Any
 from server.apis.character import users
 from server.apis.character.content import (
     authors,
+    cast,
     catalog,
     chat,
     demo,
     demo_reading,
+    demo_worlds,
+    drafts,
     media,
     memories,
+    scenario,
     store,
     tellings,
 )
@@ -196,6 +200,63 @@ OPERATIONS: tuple[Op, ...] = (
     op("post_user_getCreatedNovels", catalog.listing, NOVEL, by="created"),
     op("post_user_getCreatedWorlds", catalog.listing, WORLD, by="created"),
     op("post_user_getCollectedWorlds", catalog.listing, WORLD, by="collected"),
+    # --- world related interface ----------------------------------------------------------------------
+    op("post_character_world_create_permission", catalog.permission, WORLD),
+    op("post_character_world_generate", drafts.draft, WORLD, part="world"),
+    op("post_character_world_chars_generate", drafts.draft, WORLD, part="characters"),
+    op("post_character_world_image_generate", media.task, WORLD, target="prompt", media="image"),
+    op("post_character_world_definition_put", catalog.create_or_edit, WORLD),
+    op("post_character_world_profile", catalog.profile, WORLD),
+    op("post_character_world_detail", catalog.profile, WORLD),
+    op("post_character_world_release", catalog.release, WORLD, public=None),
+    op("post_character_world_delete", catalog.delete, WORLD),
+    op("post_character_world_like", catalog.like, WORLD),
+    op("post_character_world_report", catalog.report, WORLD),
+    op("post_character_world_list", catalog.listing, WORLD, by="tag"),
+    op("post_character_world_chatted_list", catalog.recent, WORLD),
+    op("post_character_world_session_create", chat.open_session, WORLD, mode="new"),
+    op("post_character_world_session_open", chat.open_session, WORLD, mode="continue"),
+    op("post_character_world_session_delete", chat.delete_sessions, WORLD),
+    op("post_character_world_session_edit", chat.edit_message, WORLD),
+    # Scenarios with their options in one stream (the first mode) ...
+    op(
+        "post_character_world_session_generate",
+        chat.generate,
+        WORLD,
+        says=scenario.chosen,
+        afterwards=scenario.with_options,
+    ),
+    op(
+        "post_character_world_session_regenerate",
+        chat.generate,
+        WORLD,
+        regenerate=True,
+        afterwards=scenario.with_options,
+    ),
+    op("post_character_world_session_last", chat.last, WORLD),
+    # ... or the scenario first and its options when asked for (the SSE mode).
+    op("post_character_world_scenario_generate_sse", chat.generate, WORLD, says=scenario.chosen),
+    op("post_character_world_scenario_regenerate_sse", chat.generate, WORLD, regenerate=True),
+    op("post_character_world_scenario_options_generate_sse", scenario.generate_options, WORLD),
+    op("post_character_world_scenario_last", chat.last, WORLD),
+    # --- group chat related interface ------------------------------------------------------------------
+    op("post_character_group_craft", catalog.create_or_edit, GROUP),
+    op("post_character_group_profile", catalog.profile, GROUP),
+    op("post_character_group_delete", catalog.delete, GROUP),
+    op("post_character_group_release", catalog.release, GROUP, public=None),
+    op("post_character_group_report", catalog.report, GROUP),
+    op("post_character_group_list", catalog.listing, GROUP, by="tag"),
+    op("post_character_group_user_list", catalog.by_type, GROUP),
+    op("post_character_group_session_open", chat.open_session, GROUP, mode="continue"),
+    op("post_character_group_session_update", chat.session_profile, GROUP, named_by="personal_id"),
+    op("post_character_group_session_delete", chat.delete_sessions, GROUP),
+    op("post_character_group_user_commit", chat.commit, GROUP),
+    op("get_character_group_generate_sse", cast.generate, GROUP),
+    op("get_character_group_regenerate_sse", cast.regenerate, GROUP),
+    op("get_character_group_latest_content_sse", chat.last, GROUP),
+    op("post_character_group_chat_edit", chat.edit_message, GROUP),
+    op("post_character_group_content_delete", chat.delete_from, GROUP),
+    op("post_character_group_migrate", cast.migrate, GROUP),
 )
 
 
@@ -218,11 +279,13 @@ def bind(entry: Op) -> Callable[[Call], Awaitable[Any]]:
 
 handlers = Handlers()
 handlers.schema(store.create_tables)
+handlers.schema(store.add_message_extras)
 # What the accounts area does to a user reaches their chats and content (in the same write).
 users.ON_DELETE.append(store.forget_user)
 users.ON_CLEAR_RECORDS.append(store.clear_history)
 users.ON_GUEST_MERGED.append(store.adopt_guest)
 handlers.seeder(demo.seed_characters)
+handlers.seeder(demo_worlds.seed_worlds_and_groups)
 for _entry in OPERATIONS:
     handlers(_entry.operation_id)(bind(_entry))
 # Authors' follows and reports; the demo novels, stories and memory.
