@@ -669,9 +669,8 @@ def cast_names(call: Call, kind: Kind, content_id: int, fields: dict[str, Any]) 
 def session_fields(kind: Kind, content: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
     """The content's fields as one session sees them: a group session may change its title, scenario,
     relationships and members for itself (`extion` of /character/group/session/update)."""
-    profile = json.loads(session["profile"] or "{}")
-    overrides = profile.get("extion") if isinstance(profile.get("extion"), dict) else {}
-    return {**fields_of(content), **{name: value for name, value in overrides.items() if name in kind.fields}}
+    changed = overrides(session)
+    return {**fields_of(content), **{name: value for name, value in changed.items() if name in kind.fields}}
 
 
 def personal(call: Call, kind: Kind, session: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
