@@ -21,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mocks.api import spec_files
 from mocks.examples import Payload
+from mocks.loopwatch import LoopWatch
 from mocks.spec import SpecError, load_spec
 from server.api import ServedAPI, ServeOptions
 from server.files import media_type_of
@@ -104,6 +105,7 @@ class ServerApp:
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         lifespans: list[_Lifespan] = []
+        watch = LoopWatch()
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -115,8 +117,11 @@ class ServerApp:
                 except Exception as exc:  # a broken API must not start half the server silently
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
+                # Watched from here: building the stacks above holds the loop, before any request.
+                watch.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await watch.stop()
                 for lifespan in lifespans:
                     await lifespan.stop()
                 self.close()
