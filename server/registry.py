@@ -22,6 +22,20 @@ Handler = Callable[[Any], Awaitable[Any]]
 SchemaFunction = Callable[[sqlite_utils.Database], None]
 
 
+@dataclass(frozen=True)
+class UploadRule:
+    """What a file field of an operation takes: checked while the body arrives (``server.bodies``),
+    so a handler sees only files that keep the rule.
+
+    ``types``: media types (``image/png``) or families (``image/``) the file may be, judged by its
+    first bytes (``server.files.sniff``) and by the type the client declares, unless it declares
+    none or ``application/octet-stream``; empty: any. ``max_bytes``: the largest file (the server's
+    body limit applies whatever this says)."""
+
+    types: tuple[str, ...] = ()
+    max_bytes: int | None = None
+
+
 @dataclass
 class Handlers:
     """The handlers of one API, its tables, its demo data and its rules for tokens."""
@@ -35,6 +49,8 @@ class Handlers:
     user_id_is_token_user: bool = True
     # `mdcontract token create --name NAME`: the id of the user called NAME, created when new.
     user_for_name: Callable[[sqlite_utils.Database, str], Any] | None = None
+    # Per operation id, per file field: what the field takes (`upload`).
+    uploads: dict[str, dict[str, UploadRule]] = field(default_factory=dict)
 
     def __call__(self, *operation_ids: str) -> Callable[[Handler], Handler]:
         def register(function: Handler) -> Handler:
@@ -56,12 +72,21 @@ class Handlers:
         self.seeders.append(function)
         return function
 
+    def upload(
+        self, operation_id: str, field_name: str, *, types: tuple[str, ...] = (), max_bytes: int | None = None
+    ) -> None:
+        """Limit the file part ``field_name`` of an operation (:class:`UploadRule`), e.g.
+        ``handlers.upload("post_user_uploadImage", "img", types=("image/",), max_bytes=5 * MB)``."""
+        self.uploads.setdefault(operation_id, {})[field_name] = UploadRule(tuple(types), max_bytes)
+
     def include(self, other: Handlers) -> None:
         """Merge the handlers of one chapter (a module of a large API) into the API's registry."""
         for operation_id, function in other.operations.items():
             self(operation_id)(function)
         self.schemas.extend(f for f in other.schemas if f not in self.schemas)
         self.seeders.extend(f for f in other.seeders if f not in self.seeders)
+        for operation_id, rules in other.uploads.items():
+            self.uploads.setdefault(operation_id, {}).update(rules)
         if other.guest_operations:
             self.guest_operations = (self.guest_operations or set()) | other.guest_operations
 
