@@ -11,6 +11,7 @@ import asyncio
 import html
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,7 +242,9 @@ class MockAPI:
         all_headers = payload.headers + extra
         if self.options.cors:
             origin = headers.get("origin")
-            if origin:
+            # Reflected only when it can be a header value: a CR/LF in it (past a lenient proxy)
+            # would write headers of the client's choosing.
+            if origin and _HEADER_SAFE.fullmatch(origin):
                 all_headers += (
                     (b"access-control-allow-origin", origin.encode("latin-1")),
                     (b"access-control-allow-credentials", b"true"),
@@ -257,6 +260,9 @@ class MockAPI:
             await send({"type": "http.response.body", "body": payload.body})
         else:
             await _stream(send, payload.chunks, chunk_delay_ms)
+
+
+_HEADER_SAFE = re.compile(r"[\x20-\x7e]+")
 
 
 async def _stream(send: Send, chunks: tuple[bytes, ...], chunk_delay_ms: float) -> None:
