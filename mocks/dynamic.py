@@ -62,6 +62,21 @@ def generate(doc: dict[str, Any], schema: Any, rng: random.Random, depth: int = 
     return _string(schema, rng)
 
 
+def settle_envelope(doc: dict[str, Any], value: Any, success: bool) -> Any:
+    """A generated answer's envelope code made to tell the truth: the API's success code on a
+    success (a random ``code: 393`` would read as an error to any client), another one otherwise."""
+    envelope = doc.get("x-envelope")
+    if not isinstance(envelope, dict) or not isinstance(value, dict):
+        return value
+    field, code = envelope.get("codeField"), envelope.get("successCode")
+    if field in value:
+        if success:
+            value[field] = code
+        elif value[field] == code:
+            value[field] = code + 1 if isinstance(code, int) else f"not {code}"
+    return value
+
+
 def _merge_all_of(doc: dict[str, Any], schema: dict[str, Any], rng: random.Random, depth: int) -> Any:
     rest = {k: v for k, v in schema.items() if k != "allOf"}
     parts = [*schema["allOf"], *([rest] if "properties" in rest or "type" in rest else [])]

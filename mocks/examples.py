@@ -153,11 +153,15 @@ def dynamic_payload(
             frames, _ = generated
             all_headers = ((b"content-type", content_type_header(media_type)), *response.headers)
             return stream_payload(status, all_headers, frames)
+    success = 200 <= status < 300
     if kind in ("ndjson", "sse"):
-        items = [dynamic.generate(ctx.doc, schema, rng) for _ in range(3)]
+        items = [
+            dynamic.settle_envelope(ctx.doc, dynamic.generate(ctx.doc, schema, rng), success)
+            for _ in range(3)
+        ]
         wire = "".join(frame_item(kind, item) for item in items)
         return build_payload(status, media_type, items[-1], response.headers, wire)
-    value = dynamic.generate(ctx.doc, schema, rng)
+    value = dynamic.settle_envelope(ctx.doc, dynamic.generate(ctx.doc, schema, rng), success)
     wire = value if kind == "text" and isinstance(value, str) else None
     return build_payload(status, media_type, value, response.headers, wire)
 

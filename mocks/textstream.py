@@ -129,7 +129,7 @@ def _generate(
     body: Any,
     validator: Validator | None,
 ) -> tuple[list[str], Any] | None:
-    base = dynamic.generate(doc, schema, rng) if kind != "text" else ""
+    base = dynamic.settle_envelope(doc, dynamic.generate(doc, schema, rng), True) if kind != "text" else ""
     request = _request_text(body, params)
     persona = _persona(body)
     lang = None if detect_language(request) or persona else shape.lang

@@ -24,7 +24,9 @@ SUFFIXES = {
     "audio/ogg": ".ogg",
     "audio/flac": ".flac",
     "audio/mp4": ".m4a",
+    "audio/flac": ".flac",
     "video/mp4": ".mp4",
+    "application/x-npz": ".npz",
 }
 MEDIA_TYPES = {suffix: media for media, suffix in SUFFIXES.items()}
 _NAME = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{2,4}$")

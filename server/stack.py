@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,7 @@ class ChecksOperation:
             body = await check_body(compiled.body, headers.get("content-type"), raw, fields)
         except Invalid as exc:
             raise invalid(str(exc)) from None
+        params, body = unicode_text(params), unicode_text(body)
         files = form.files if form is not None else {}
         if user is not None and self.api.handlers.user_id_is_token_user:
             _same_user(user, params, body)
@@ -146,6 +148,24 @@ class ChecksOperation:
                 f"session invalid: a guest token is valid for the guest operations only, not {info.label}",
                 example="invalid",
             )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unicode_text(value: Any) -> Any:
+    """Strings as text every layer below can encode: JSON may escape a lone UTF-16 surrogate
+    (`"\\udcd9"`), which no UTF-8 encoder takes (SQLite, the response body), so each becomes U+FFFD,
+    the replacement character, as a UTF-8 decoder does with a broken sequence. Pairs stay characters."""
+    if isinstance(value, str):
+        if not _SURROGATE.search(value):
+            return value
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {unicode_text(key): unicode_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unicode_text(item) for item in value]
+    return value
 
 
 def _same_user(user: Principal, params: dict[str, Any], body: Any) -> None:

@@ -140,6 +140,17 @@ def test_prefer_dynamic_generates_data_from_the_schema(app):
         assert isinstance(pet["id"], int) and isinstance(pet["name"], str)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_generated_data_keeps_the_envelope_honest(app, seed):
+    # A success carries the API's success code (a random code would read as an error), an
+    # injected error another one.
+    ok = call(app, "GET", "/pets", headers={"prefer": f"dynamic=true, seed={seed}"}).json()
+    assert ok["code"] == 0
+    failed = call(app, "GET", "/pets", headers={"prefer": f"dynamic=true, seed={seed}, code=500"})
+    if failed.headers.get("content-type", "").startswith("application/json") and "code" in failed.json():
+        assert failed.json()["code"] != 0
+
+
 def test_dynamic_data_is_reproducible_from_its_seed(app):
     def dynamic(prefer: str) -> bytes:
         return call(app, "GET", "/pets", headers={"prefer": prefer}).body

@@ -17,7 +17,7 @@ from mocks.streams import parse_items, split_frames
 from mocks.testing import call
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mock" / "petstore-like.yaml"
-TOKEN = {"authorization": "Bearer test-token"}
+TOKEN = {"authorization": "Bearer mock-token"}  # the token every mock accepts (README)
 
 
 def load_yaml(path: Path):

@@ -1,0 +1,695 @@
+"""What users do with content itself, written once for every kind: create and edit it (only while
+private), read its profile, delete it, release it, collect, report, rate and buy it, and find it
+(by tag, by text, recently chatted, created, collected, purchased).
+
+Each behaviour is ``async def behaviour(call, kind, **options) -> answer``; which operation uses
+which behaviour, for which kind and with which options, is the table in :mod:`.operations`.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import sqlite_utils
+
+from generators.fake import Persona, names, reply, suggestions, translate
+from server.apis.character import ledger
+from server.apis.character.content import store
+from server.apis.character.content.media_files import png
+from server.apis.character.content.model import CHARACTER, KINDS, Kind
+from server.apis.character.content.shape import Entries, answer, documented
+from server.call import Call
+from server.storage import now_ms
+
+# The doc's success answers of changes, in all three of its spellings.
+STATUS_OK = {"status": 0, "statue": 0, "statsu": 0}
+DEFAULT_PARAMS = {"temperature": 1, "top_x": 1}
+# A search or tag list never answers more than this many rows (pages are smaller).
+LIST_LIMIT = 100
+PHOTOS = 6  # pictures on a character's photo wall
+# Chinese names of the usual tags, for a server without the platform's tag table.
+TAG_NAMES_ZH = {
+    "Female": "女性",
+    "Male": "男性",
+    "Non-Binary": "非二元",
+    "Anime": "动漫",
+    "Romance": "恋爱",
+    "Fantasy": "奇幻",
+    "Adventure": "冒险",
+    "Game": "游戏",
+    "Sci-Fi": "科幻",
+    "Horror": "恐怖",
+    "Helper": "助手",
+}
+# Words a chat message may not carry (`/character/message/valid`): a short list, as a stand-in for
+# the real service's moderation.
+BLOCKED_WORDS = ("kill yourself", "suicide", "child porn", "自杀")
+
+
+def _clean_tags(raw: Any) -> list[str]:
+    tags: dict[str, None] = {}
+    for tag in raw if isinstance(raw, list) else []:
+        text = str(tag).strip() if not isinstance(tag, dict) else str(tag.get("name") or "").strip()
+        if text:
+            tags[text[:40]] = None
+    return list(tags)
+
+
+# --- create, edit, profile, delete, release -------------------------------------------------------
+
+
+async def create_or_edit(call: Call, kind: Kind) -> Any:
+    """No id: a new private piece of content. An id: an edit of one's own, only while private."""
+    user_id = store.user_id_of(call)
+    if user_id is None:
+        raise call.forbidden("guests cannot create content: log in first")
+    body = call.body if isinstance(call.body, dict) else {}
+    given = {name: body[name] for name in kind.fields if name in body}
+    tags = _clean_tags(body["tags"]) if "tags" in body else None
+    charge = body.get("charge")
+    content_id = body.get(kind.id_field)
+    existing = None
+    if content_id is not None:
+        existing = store.find_own(call, kind, content_id, "edit")
+        if existing["visibility"] == store.PUBLIC:
+            raise call.forbidden(
+                f"only a private {kind.name} can be edited: unrelease {kind.name} {content_id} first"
+            )
+
+    def write(db: sqlite_utils.Database) -> int:
+        now = now_ms()
+        if existing is None:
+            fields = given
+            price = max(store.sql_number(charge or 0), 0)
+            cursor = db.execute(
+                "INSERT INTO content (kind, owner_id, visibility, title, fields, charge, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    kind.name,
+                    user_id,
+                    store.PRIVATE,
+                    str(fields.get(kind.title) or ""),
+                    store.dump(fields),
+                    price,
+                    now,
+                    now,
+                ],
+            )
+            new_id = int(cursor.lastrowid)
+        else:
+            new_id = existing["id"]
+            fields = {**store.fields_of(existing), **given}
+            price = existing["charge"] if charge is None else max(store.sql_number(charge), 0)
+            db.execute(
+                "UPDATE content SET title = ?, fields = ?, charge = ?, updated_at = ? WHERE id = ?",
+                [str(fields.get(kind.title) or ""), store.dump(fields), price, now, new_id],
+            )
+        if tags is not None:
+            db.execute("DELETE FROM content_tags WHERE content_id = ?", [new_id])
+            for position, tag in enumerate(tags):
+                db.execute(
+                    "INSERT INTO content_tags (content_id, tag, position) VALUES (?, ?, ?)",
+                    [new_id, tag, position],
+                )
+        return new_id
+
+    new_id = await call.db.write(write)
+    return answer(call, {kind.id_field: new_id, "id": new_id})
+
+
+async def profile(call: Call, kind: Kind) -> Any:
+    row = store.find(call, kind, call.require(kind.id_field))
+    record = store.item(call, kind, row)
+    if kind is CHARACTER:
+        record["params"] = {**DEFAULT_PARAMS, **(record.get("params") or {})}
+    return answer(call, record)
+
+
+async def delete(call: Call, kind: Kind) -> Any:
+    """Deletes really delete: its sessions, ratings and marks go with it, and its id stays unused."""
+    row = store.find_own(call, kind, call.require(kind.id_field), "delete")
+    await call.db.write(lambda db: db.execute("DELETE FROM content WHERE id = ?", [row["id"]]))
+    return answer(call, STATUS_OK)
+
+
+async def release(call: Call, kind: Kind, public: bool | None) -> Any:
+    """Released content is visible to everyone and no longer editable; ``public`` None toggles."""
+    row = store.find_own(call, kind, call.require(kind.id_field), "release")
+    now_public = (row["visibility"] != store.PUBLIC) if public is None else public
+    visibility = store.PUBLIC if now_public else store.PRIVATE
+    await call.db.write(
+        lambda db: db.execute(
+            "UPDATE content SET visibility = ?, updated_at = ? WHERE id = ?",
+            [visibility, now_ms(), row["id"]],
+        )
+    )
+    return answer(call, {**STATUS_OK, "is_released": now_public, "success": True})
+
+
+# --- marks: collect, like, report -------------------------------------------------------------------
+
+
+async def toggle_mark(call: Call, kind: Kind, mark: str) -> Any:
+    """Collect (or like) when not yet, uncollect when already: the answer says which it is now."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    user_id = _user(call)
+
+    def write(db: sqlite_utils.Database) -> bool:
+        key = [row["id"], user_id, mark]
+        if db.execute(
+            "SELECT 1 FROM content_marks WHERE content_id = ? AND user_id = ? AND mark = ?", key
+        ).fetchone():
+            db.execute("DELETE FROM content_marks WHERE content_id = ? AND user_id = ? AND mark = ?", key)
+            return False
+        db.execute(
+            "INSERT INTO content_marks (content_id, user_id, mark, created_at) VALUES (?, ?, ?, ?)",
+            [*key, now_ms()],
+        )
+        return True
+
+    on = await call.db.write(write)
+    return answer(call, {f"is_{mark}": on, **STATUS_OK, "success": True})
+
+
+async def report(call: Call, kind: Kind) -> Any:
+    row = store.find(call, kind, call.require(kind.id_field))
+    user_id = _user(call)
+    await call.db.write(
+        lambda db: db.execute(
+            "INSERT OR IGNORE INTO content_marks (content_id, user_id, mark, created_at) VALUES (?, ?, 'report', ?)",
+            [row["id"], user_id, now_ms()],
+        )
+    )
+    return answer(call, STATUS_OK)
+
+
+async def reported(call: Call, kind: Kind | None) -> Any:
+    """Ids of what the user reported, of ``kind`` or of the request's `type` (`comment`: ratings)."""
+    user_id = _user(call)
+    if kind is None:
+        wanted = str(call.get("type") or "").strip().lower()
+        wanted = wanted[:-1] if wanted.endswith("s") and wanted[:-1] in KINDS else wanted
+        if wanted in ("comment", "rating", "role_star", "rolestar"):
+            rows = call.db.query(
+                "SELECT rating_id AS id FROM rating_reports WHERE user_id = ? ORDER BY created_at", [user_id]
+            )
+            return answer(call, [row["id"] for row in rows])
+        kind = KINDS.get(wanted)
+        if kind is None:
+            return answer(call, [])
+    rows = call.db.query(
+        "SELECT m.content_id AS id FROM content_marks m JOIN content c ON c.id = m.content_id"
+        " WHERE m.user_id = ? AND m.mark = 'report' AND c.kind = ? ORDER BY m.created_at",
+        [user_id, kind.name],
+    )
+    return answer(call, [row["id"] for row in rows])
+
+
+def _user(call: Call) -> int:
+    user_id = store.user_id_of(call)
+    if user_id is None:
+        raise call.forbidden("guests cannot do this: log in first")
+    return user_id
+
+
+# --- ratings ------------------------------------------------------------------------------------------
+
+
+async def rate(call: Call, kind: Kind) -> Any:
+    """One rating per user and content, 1 to 5 stars (out-of-range counts as the nearest)."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    user_id = _user(call)
+    star = min(max(int(call.require("star_count")), 1), 5)
+    comment = str(call.get("comment") or "")
+
+    def write(db: sqlite_utils.Database) -> None:
+        db.execute(
+            "INSERT INTO ratings (content_id, user_id, star, comment, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (content_id, user_id) DO UPDATE SET star = excluded.star, comment = excluded.comment,"
+            " created_at = excluded.created_at",
+            [row["id"], user_id, star, comment, now_ms()],
+        )
+
+    await call.db.write(write)
+    return answer(call, STATUS_OK)
+
+
+async def rating_detail(call: Call, kind: Kind) -> Any:
+    row = store.find(call, kind, call.require(kind.id_field))
+    counts = {str(star): 0 for star in range(1, 6)}
+    for r in call.db.query(
+        "SELECT star, COUNT(*) AS n FROM ratings WHERE content_id = ? GROUP BY star", [row["id"]]
+    ):
+        counts[str(r["star"])] = r["n"]
+    return answer(call, {"roleStarDetail": counts})
+
+
+async def rating_comments(call: Call, kind: Kind) -> Any:
+    """The ratings with what their authors wrote, newest first, without those the reader reported."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    limit, offset = store.page(call)
+    rows = call.db.query(
+        "SELECT * FROM ratings r WHERE r.content_id = ? AND NOT EXISTS (SELECT 1 FROM rating_reports p"
+        " WHERE p.rating_id = r.id AND p.user_id = ?) ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?",
+        [row["id"], store.user_id_of(call) or -1, limit, offset],
+    )
+    records = [
+        {
+            "id": r["id"],
+            "star": r["star"],
+            "comment": r["comment"],
+            "timestamp": store.Moment(r["created_at"]),
+            "username": store.user_info(call, r["user_id"])["name"],
+        }
+        for r in rows
+    ]
+    return answer(call, records)
+
+
+async def report_rating(call: Call, kind: Kind) -> Any:
+    rating_id = store.sql_id(call.require("id"))
+    rating = call.db.one(
+        "SELECT r.id, r.content_id FROM ratings r JOIN content c ON c.id = r.content_id WHERE r.id = ? AND c.kind = ?",
+        [rating_id, kind.name],
+    )
+    if rating is None:
+        raise call.not_found("rating", rating_id)
+    store.find(call, kind, rating["content_id"])  # a comment on content the user cannot see is not there
+    user_id = _user(call)
+    await call.db.write(
+        lambda db: db.execute(
+            "INSERT OR IGNORE INTO rating_reports (rating_id, user_id, created_at) VALUES (?, ?, ?)",
+            [rating["id"], user_id, now_ms()],
+        )
+    )
+    return answer(call, STATUS_OK)
+
+
+# --- finding content ------------------------------------------------------------------------------
+
+
+async def listing(call: Call, kind: Kind, by: str) -> Any:
+    """Content of ``kind`` found ``by`` tag, text (`search`, `search_tags`: and all selected tags),
+    the user's own (`created`), or their marks (`collected`, `purchased`, `liked`)."""
+    viewer = store.user_id_of(call)
+    where = ["c.kind = ?"]
+    params: list[Any] = [kind.name]
+    joins = ""
+    order = "c.uses DESC, c.id DESC"
+    limit, offset = store.page(call, default_limit=LIST_LIMIT)
+    visible = "(c.visibility = 'public' OR c.owner_id = ?)"
+    if by == "created":
+        where.append("c.owner_id = ?")
+        params.append(_user(call))
+        order = "c.id DESC"
+    elif by in ("collected", "purchased", "liked"):
+        mark = {"collected": "collect", "purchased": "purchase", "liked": "like"}[by]
+        joins = "JOIN content_marks m ON m.content_id = c.id AND m.user_id = ? AND m.mark = ?"
+        params = [_user(call), mark, *params]
+        where.append(visible)
+        params.append(viewer)
+        order = "m.created_at DESC, c.id DESC"
+    else:
+        where.append("c.visibility = 'public'" if by == "tag" else visible)
+        if by != "tag":
+            params.append(viewer if viewer is not None else -1)
+        if by == "tag":
+            tag = str(call.get("tag") or "").strip()
+            # The platform's fixed tags are orders, not labels content carries.
+            if tag.lower() in ("newest", "最新"):
+                order = "c.created_at DESC, c.id DESC"
+            elif tag.lower() in ("popular", "热门"):
+                order = "c.uses DESC, c.id DESC"
+            elif tag and tag.lower() not in ("all", "全部"):
+                where.append(
+                    "EXISTS (SELECT 1 FROM content_tags t WHERE t.content_id = c.id AND t.tag = ? COLLATE NOCASE)"
+                )
+                params.append(tag)
+        else:
+            text = str(call.get("index_name") or "").strip().lower()
+            if text:
+                columns = ["lower(c.title)"] + [
+                    "lower(COALESCE(json_extract(c.fields, ?), ''))" for _ in kind.search
+                ]
+                params_text = [f"$.{name}" for name in kind.search]
+                matches = " OR ".join(f"instr({column}, ?) > 0" for column in columns)
+                tag_match = "EXISTS (SELECT 1 FROM content_tags t WHERE t.content_id = c.id AND instr(lower(t.tag), ?) > 0)"
+                where.append(f"({matches} OR {tag_match})")
+                # instr(column, ?) pairs: the JSON path of each searched field, then the text.
+                params.append(text)
+                for path in params_text:
+                    params += [path, text]
+                params.append(text)
+            if by == "search_tags":
+                for tag in _clean_tags(str(call.get("select_tags") or "").split(",")):
+                    where.append(
+                        "EXISTS (SELECT 1 FROM content_tags t WHERE t.content_id = c.id AND t.tag = ? COLLATE NOCASE)"
+                    )
+                    params.append(tag)
+    sql = f"SELECT c.* FROM content c {joins} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ? OFFSET ?"
+    rows = call.db.query(sql, [*params, limit, offset])
+    records = [store.item(call, kind, row) for row in rows]
+    if documented(call).schema.get("type") == "object" or "properties" in documented(call).schema:
+        return answer(call, _with_tags(call, kind, records))
+    return answer(call, records)
+
+
+def _with_tags(call: Call, kind: Kind, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A list answered as an object (`/character/new/search`): the items under the kind's plural,
+    every tag a search can be narrowed by (`searchWithTag`), and one object naming each tag in the
+    reader's language, as the platform's tag lists do."""
+    tags: dict[str, None] = {}
+    if store.has_table(call.db.conn, "tags"):
+        rows = call.db.query(
+            "SELECT name FROM tags WHERE kind = ? AND fixed = 0 ORDER BY position, id", [kind.name]
+        )
+        tags.update(dict.fromkeys(row["name"] for row in rows))
+    else:
+        tags.update(dict.fromkeys(TAG_NAMES_ZH))
+    for row in call.db.query(
+        "SELECT DISTINCT t.tag FROM content_tags t JOIN content c ON c.id = t.content_id"
+        " WHERE c.kind = ? AND c.visibility = 'public' ORDER BY t.tag",
+        [kind.name],
+    ):
+        tags[row["tag"]] = None
+    lang = str(call.get("lang") or "en")
+    return {
+        kind.plural: records,
+        "allTags": list(tags),
+        "all_tags_trans": [Entries({tag: _tag_name(call, kind, tag, lang) for tag in tags})] if tags else [],
+    }
+
+
+def _tag_name(call: Call, kind: Kind, tag: str, lang: str) -> str:
+    """A tag as readers of ``lang`` see it: the platform's label when it has one."""
+    if not lang.lower().startswith("zh"):
+        return tag
+    if store.has_table(call.db.conn, "tags"):
+        label = call.db.value("SELECT label_zh FROM tags WHERE kind = ? AND name = ?", [kind.name, tag])
+        if label:
+            return str(label)
+    return TAG_NAMES_ZH.get(tag) or translate(tag, "zh").removeprefix("[en:").removesuffix("]")
+
+
+async def recent(call: Call, kind: Kind) -> Any:
+    """The content the caller chatted with, most recent first, each with its latest session."""
+    limit, offset = store.page(call)
+    # SQLite answers the bare `id` from the row holding MAX(updated_at): the latest session.
+    rows = call.db.query(
+        "SELECT id AS session_id, content_id, MAX(updated_at) AS last FROM sessions WHERE owner = ? AND kind = ?"
+        " GROUP BY content_id ORDER BY last DESC LIMIT ? OFFSET ?",
+        [store.owner_of(call), kind.name, limit, offset],
+    )
+    viewer = store.user_id_of(call)
+    records = []
+    for row in rows:
+        content = call.db.one("SELECT * FROM content WHERE id = ?", [row["content_id"]])
+        if content is None or not (content["visibility"] == store.PUBLIC or content["owner_id"] == viewer):
+            continue
+        records.append(
+            {
+                **store.item(call, kind, content),
+                "session_id": row["session_id"],
+                "timestamp": store.Moment(row["last"]),
+            }
+        )
+    return answer(call, records)
+
+
+# --- buying ---------------------------------------------------------------------------------------
+
+
+async def purchase(call: Call, kind: Kind) -> Any:
+    """Tokens for content, booked once: `status` 0 bought (or owned already: nothing is booked
+    twice), 1 the balance is too low, 2 the price is not the one offered (nothing booked)."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    user_id = _user(call)
+    offered = call.get("charge")
+    if row["owner_id"] == user_id or "purchase" in store.marks_of(call, row["id"]):
+        return answer(call, {"status": 0})
+    if offered is not None and int(offered) != row["charge"]:
+        return answer(call, {"status": 2})
+
+    def write(db: sqlite_utils.Database) -> int:
+        key = f"purchase:{kind.name}:{row['id']}:user:{user_id}"
+        if row["charge"] > 0:
+            try:
+                ledger.book(
+                    db, user_id, -row["charge"], kind="purchase", ref=f"{kind.name}:{row['id']}", once=key
+                )
+            except ledger.InsufficientBalance:
+                return 1
+            except ledger.AlreadyBooked:
+                pass
+            else:
+                if row["owner_id"] is not None:
+                    ledger.book(
+                        db,
+                        row["owner_id"],
+                        row["charge"],
+                        kind="sale",
+                        account="earnings",
+                        ref=f"{kind.name}:{row['id']}",
+                        once=f"sale:{key}",
+                    )
+        db.execute(
+            "INSERT OR IGNORE INTO content_marks (content_id, user_id, mark, created_at) VALUES (?, ?, 'purchase', ?)",
+            [row["id"], user_id, now_ms()],
+        )
+        return 0
+
+    return answer(call, {"status": await call.db.write(write)})
+
+
+async def paid_record(call: Call, kind: Kind) -> Any:
+    """A purchase paid through an app store: the content is the user's, its creator earns its price,
+    once per user, content, platform and product however often the app reports it."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    world_id = call.get("world_id")
+    if world_id is not None:
+        store.find(call, KINDS["world"], world_id)
+    user_id = _user(call)
+    platform, product = str(call.require("platform")), str(call.require("product_id"))
+
+    def write(db: sqlite_utils.Database) -> None:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO paid_records (user_id, content_id, platform, product_id, is_subscription, system,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                user_id,
+                row["id"],
+                platform,
+                product,
+                1 if call.get("is_subscription") else 0,
+                str(call.get("system") or ""),
+                now_ms(),
+            ],
+        )
+        if (
+            cursor.rowcount
+            and row["charge"] > 0
+            and row["owner_id"] is not None
+            and row["owner_id"] != user_id
+        ):
+            ledger.book(
+                db,
+                row["owner_id"],
+                row["charge"],
+                kind="sale",
+                account="earnings",
+                ref=f"{kind.name}:{row['id']}",
+                once=f"paid:{platform}:{product}:{kind.name}:{row['id']}:user:{user_id}",
+            )
+        db.execute(
+            "INSERT OR IGNORE INTO content_marks (content_id, user_id, mark, created_at) VALUES (?, ?, 'purchase', ?)",
+            [row["id"], user_id, now_ms()],
+        )
+
+    await call.db.write(write)
+    return answer(call, STATUS_OK)
+
+
+# --- pictures -------------------------------------------------------------------------------------
+
+
+def _photo_urls(call: Call, content_id: int, *, blur: bool) -> list[str]:
+    """The photo wall of one piece of content: small generated pictures (a blurred teaser of each
+    for `randomImage`), stored once by content digest."""
+    urls = []
+    for number in range(PHOTOS):
+        data = png(f"photo:{content_id}:{number}", blur=blur)
+        urls.append(call.file_url(call.api.files.put(data, "image/png")))
+    return urls
+
+
+async def photo_wall(call: Call, kind: Kind) -> Any:
+    row = store.find(call, kind, call.require(kind.id_field))
+    limit, offset = store.page(call)
+    photos = _photo_urls(call, row["id"], blur=False)
+    return answer(
+        call,
+        {kind.id_field: row["id"], "total_count": len(photos), "photos": photos[offset : offset + limit]},
+    )
+
+
+async def random_image(call: Call, kind: Kind) -> Any:
+    """A blurred picture of the content, the next one each call; with `blur_url` (one of those
+    teasers) the picture itself."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    blurred = _photo_urls(call, row["id"], blur=True)
+    blur_url = str(call.get("blur_url") or "")
+    if blur_url:
+        names = [url.rsplit("/", 1)[-1] for url in blurred]
+        wanted = blur_url.rsplit("/", 1)[-1]
+        if wanted not in names:
+            raise call.not_found("blurred picture", blur_url)
+        return answer(call, {"url": _photo_urls(call, row["id"], blur=False)[names.index(wanted)]})
+    counter = f"random-image:{row['id']}"
+    owner = store.owner_of(call)
+
+    def write(db: sqlite_utils.Database) -> int:
+        db.execute(
+            "INSERT INTO content_counters (owner, type, count) VALUES (?, ?, 1)"
+            " ON CONFLICT (owner, type) DO UPDATE SET count = count + 1",
+            [owner, counter],
+        )
+        return int(
+            db.execute(
+                "SELECT count FROM content_counters WHERE owner = ? AND type = ?", [owner, counter]
+            ).fetchone()[0]
+        )
+
+    shown = await call.db.write(write)
+    return answer(call, {"url": blurred[(shown - 1) % len(blurred)]})
+
+
+async def upload_picture(call: Call, kind: Kind, field: str) -> Any:
+    uploaded = call.files.get(field)
+    if uploaded is None:
+        raise call.fail(f"{field} is required: send the picture as a multipart file part named {field!r}")
+    media_type = (
+        uploaded.content_type if uploaded.content_type.startswith("image/") else "application/octet-stream"
+    )
+    return answer(call, {"url": call.file_url(call.api.files.put(uploaded.data, media_type))})
+
+
+# --- ideas for creating and chatting --------------------------------------------------------------
+
+
+async def sample(call: Call, kind: Kind) -> Any:
+    """An example to start creating from, for the chosen `sex`: a name, greeting and description
+    written by the generator (the same sex, the same example)."""
+    sex = str(call.get("sex") or "Female")
+    seed = f"sample:{kind.name}:{sex}"
+    name = names(seed, 1)[0]
+    persona = Persona(name)
+    greeting = reply(seed, persona, [], "", style="greeting")
+    description = reply(seed, persona, [], sex, style="description")
+    picture = call.file_url(call.api.files.put(png(seed), "image/png"))
+    tags = [sex] if sex in TAG_NAMES_ZH else []
+    return answer(
+        call,
+        {
+            "avatar": picture,
+            "cover": picture,
+            kind.title: name,
+            "name": name,
+            "greeting": greeting,
+            "visibility": store.PRIVATE,
+            "definitior_visibility": store.PRIVATE,
+            "long_description": description,
+            "short_description": description.split(". ")[0].rstrip(".") + ".",
+            "tags": tags,
+            "voices": [],
+            "image_generation": {"enable": True, "hide": False, "style": ""},
+            "context": [f"AI: {greeting}"],
+            "params": DEFAULT_PARAMS,
+        },
+    )
+
+
+async def generate_lines(call: Call, kind: Kind, who: str) -> Any:
+    """Example lines for a character being created: what it would say (`who` "character") or what a
+    user would say to it ("user"), streamed as a growing list."""
+    from generators.fake import paced
+
+    body = call.body if isinstance(call.body, dict) else {}
+    count = min(max(int(body.get("count") or 1), 1), 5)
+    persona = Persona(
+        str(body.get("name") or ""), str(body.get("greeting") or ""), str(body.get("long_description") or "")
+    )
+    seed = f"lines:{persona.name}:{persona.greeting}"
+    if who == "user":
+        lines = suggestions(seed, persona, [], count)
+    else:
+        lines = [reply(seed, persona, [], "", regeneration) for regeneration in range(count)]
+
+    async def items() -> Any:
+        done: list[str] = []
+        async for line in paced(lines, ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s):
+            done.append(line)
+            yield call.wrap(answer(call, {"messages": list(done), "done": len(done) == len(lines)}))
+
+    return call.stream(items())
+
+
+async def examples(call: Call, kind: Kind) -> Any:
+    """Popular characters with things to say to them (hint examples)."""
+    num = call.get("num")
+    count = min(num if isinstance(num, int) and num > 0 else 3, 20)
+    lang = call.get("lang") or None
+    rows = call.db.query(
+        "SELECT * FROM content WHERE kind = ? AND visibility = 'public' ORDER BY uses DESC, id LIMIT ?",
+        [kind.name, count],
+    )
+    records = []
+    for row in rows:
+        fields = store.fields_of(row)
+        records.append(
+            {
+                **store.item(call, kind, row),
+                "replys": suggestions(f"{kind.name}:{row['id']}", kind.persona(fields), [], 3, lang=lang),
+            }
+        )
+    return answer(call, records)
+
+
+async def topics(call: Call, kind: Kind) -> Any:
+    """Conversation topics: the tags most released content carries, each with things to say."""
+    rows = call.db.query(
+        "SELECT t.tag, COUNT(*) AS n FROM content_tags t JOIN content c ON c.id = t.content_id"
+        " WHERE c.kind = ? AND c.visibility = 'public' GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT 5",
+        [kind.name],
+    )
+    found = [
+        {"title": row["tag"], "replys": suggestions(f"topic:{row['tag']}", Persona(row["tag"]), [], 3)}
+        for row in rows
+    ]
+    return answer(call, {"topics": found})
+
+
+async def message_valid(call: Call, kind: Kind) -> Any:
+    """Whether a chat message may be sent: not blank and without blocked words (masked in the answer)."""
+    text = str(call.require("message"))
+    masked = text
+    for word in BLOCKED_WORDS:
+        start = masked.lower().find(word)
+        while start >= 0:
+            masked = masked[:start] + "*" * len(word) + masked[start + len(word) :]
+            start = masked.lower().find(word)
+    return answer(call, {"message": masked, "is_valid": bool(text.strip()) and masked == text})
+
+
+def decode_share_key(key: str) -> tuple[int, list[int]] | None:
+    """`k` of a shared dialog: base64 of 'session_id=1&idxs=1,2,3'; None when it is not."""
+    try:
+        text = base64.b64decode(
+            key + "=" * (-len(key) % 4), altchars=b"-_" if "-" in key or "_" in key else None
+        )
+        parts = dict(part.split("=", 1) for part in text.decode().split("&") if "=" in part)
+        session_id = int(parts["session_id"])
+        idxs = [int(value) for value in parts.get("idxs", "").split(",") if value.strip()]
+    except (ValueError, KeyError, UnicodeDecodeError):
+        return None
+    return session_id, idxs
