@@ -22,7 +22,6 @@ SUFFIXES = {
     "audio/wav": ".wav",
     "audio/x-wav": ".wav",
     "audio/ogg": ".ogg",
-    "audio/flac": ".flac",
     "audio/mp4": ".m4a",
     "audio/flac": ".flac",
     "video/mp4": ".mp4",
