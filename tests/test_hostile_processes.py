@@ -20,8 +20,6 @@ from typing import Any
 import pytest
 from processes import CLI, ROOT, Running
 
-from server.registry import handlers_for
-
 SPECS = [str(p) for p in sorted((ROOT / "spec").glob("*.yaml"))]
 BIG = 40 * 1024 * 1024
 ESCAPE = "/tmp/mdcontract-hostile-escape"
@@ -227,22 +225,24 @@ def _burst(port: int, who: str) -> list[str]:
                 {200, 401, 404},
             )
         )
-    # Uploads named to escape the folder (the character API's; answered 501 where it has no handler yet).
-    character = handlers_for("character").operations
-    for op_id, path, field in (
-        ("post_user_uploadImage", "/character/user/uploadImage", "img"),
-        ("post_user_uploadAudio", "/character/user/uploadAudio", "audio"),
-    ):
-        # Without a handler the API's token check comes first: 401 for a token of another API.
-        ok = {200, 400, 401, 404, 415} if who == "mock" or op_id in character else {401, 501}
-        for name in TRAVERSAL:
-            jobs.append(
-                (
-                    f"upload {name!r}",
-                    lambda p=path, f=field, n=name: _upload(port, p, f, f"{n}/x.png", PNG, token),
-                    ok,
-                )
+    # Uploads named to escape the folder, mislabeled, oversized: character's image upload takes images
+    # up to 5 MB (`handlers.upload` in server/apis/character/platform.py).
+    uploader = "mock-token" if who == "mock" else "demo-character-alice"
+    upload = "/character/user/uploadImage"
+    for name in TRAVERSAL:
+        jobs.append(
+            (
+                f"upload {name!r}",
+                lambda n=name: _upload(port, upload, "img", f"{n}/x.png", PNG, uploader),
+                {200},
             )
+        )
+    html = b"<!doctype html><script>document.cookie</script>" + b" " * 64
+    jobs.append(
+        ("upload HTML as a PNG", lambda: _upload(port, upload, "img", "x.png", html, uploader), {415})
+    )
+    huge = PNG + b"\x00" * (6 * 1024 * 1024)
+    jobs.append(("upload 6 MB image", lambda: _upload(port, upload, "img", "x.png", huge, uploader), {413}))
     with ThreadPoolExecutor(16) as pool:
         futures = [(what, pool.submit(function), allowed) for what, function, allowed in jobs]
         problems = []
