@@ -23,6 +23,7 @@ from mocks.api import spec_files
 from mocks.examples import Payload
 from mocks.loopwatch import LoopWatch
 from mocks.spec import SpecError, load_spec
+from server.admission import Admission
 from server.api import ServedAPI, ServeOptions
 from server.files import media_type_of
 from server.registry import Handlers
@@ -76,6 +77,7 @@ class ServerApp:
         self.root = root
         self.apis = apis or {}
         self._index = _index_page(self.apis)
+        self.admission = Admission()
 
     @property
     def served(self) -> list[ServedAPI]:
@@ -89,6 +91,7 @@ class ServerApp:
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1000})
             return
+        await self.admission.wait_turn()
         path: str = scope["path"]
         if self.root is not None:
             return await self.root.handle(scope, receive, send, path)
