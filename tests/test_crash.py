@@ -26,7 +26,10 @@ from processes import CLI, ROOT, Running
 
 from server.apis.yike import DEFAULT_SCENE, answer_text
 
-SPECS = [str(ROOT / "spec" / f"{api}.yaml") for api in ("aichat", "session-store", "yike")]
+SPECS = [str(ROOT / "spec" / f"{api}.yaml") for api in ("aichat", "character", "session-store", "yike")]
+# character's demo users (server/apis/character/accounts.py, wallet.py): alice 1000 tokens, bob 500.
+CHARACTER = {1: "demo-character-alice", 2: "demo-character-bob"}
+DEMO_TOKENS = 1500
 LOAD_SECONDS = 2.5
 CLIENTS = 8
 
@@ -39,6 +42,8 @@ class Acknowledged:
     chats: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (user, session) -> msgs in order
     tokens: list[str] = field(default_factory=list)  # aichat logins
     conversations: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> (role, content)
+    sends: dict[int, int] = field(default_factory=dict)  # sender -> tokens sent (acknowledged)
+    attempted: dict[int, int] = field(default_factory=dict)  # sender -> tokens asked to send
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -75,7 +80,9 @@ def _writer(port: int, number: int, stop: threading.Event, seen: Acknowledged, e
     while not stop.is_set():
         step += 1
         try:
-            kind = rng.choice(("user", "chat", "chat", "login", "conversation", "message", "reply"))
+            kind = rng.choice(
+                ("user", "chat", "chat", "login", "conversation", "message", "reply", "send", "send")
+            )
             if kind == "user":
                 user_id, name = f"u{number}-{step}", f"name {number}-{step}"
                 status, body = client.post(
@@ -105,6 +112,17 @@ def _writer(port: int, number: int, stop: threading.Event, seen: Acknowledged, e
                 if status == 200 and body["code"] == 200:
                     with seen.lock:
                         seen.tokens.append(body["data"]["token"])
+            elif kind == "send":
+                # Tokens between alice and bob, one at a time, both ways: a move is two ledger rows that
+                # must commit together.
+                sender = 1 + step % 2
+                with seen.lock:
+                    seen.attempted[sender] = seen.attempted.get(sender, 0) + 1
+                body_in = {"user_id": sender, "to_user_id": 3 - sender, "amount": 1}
+                status, body = client.post("/character/user/sendToken", body_in, CHARACTER[sender])
+                if status == 200 and body["code"] == 0:
+                    with seen.lock:
+                        seen.sends[sender] = seen.sends.get(sender, 0) + 1
             elif kind == "conversation" or conversation is None:
                 status, body = client.post(
                     "/yike/api/chat/conversations",
@@ -208,9 +226,16 @@ def test_a_crash_loses_no_acknowledged_write_and_shows_nothing_half_written(tmp_
         for conversation, said in seen.conversations.items():
             kept = _messages(client, conversation)
             assert kept[: len(said)] == said, f"conversation {conversation}: acknowledged {said}, kept {kept}"
+        shown = {}
+        for user, token in CHARACTER.items():
+            status, body = client.post("/character/user/getUserTokenBalance", {"user_id": user}, token)
+            assert status == 200, body
+            shown[user] = body["result"]["token_balance"]
+        assert sum(shown.values()) == DEMO_TOKENS, f"tokens were made or lost: {shown}"
     finally:
         second.stop()
     _nothing_half_written(data)
+    _ledger_whole(data, seen, shown)
     assert "Traceback" not in second.output(), second.output()
 
 
@@ -268,3 +293,27 @@ def _nothing_half_written(data: Path) -> None:
                 assert whole.startswith(reply["content"]), (
                     f"reply {reply['id']} is not a beginning of the reply"
                 )
+
+
+def _ledger_whole(data: Path, seen: Acknowledged, shown: dict[int, int]) -> None:
+    """Every acknowledged send is booked, none half (a debit without its credit), and the balances the API
+    shows are the sums of the ledger."""
+    with sqlite3.connect(data / "character.sqlite") as db:
+        for user, balance in shown.items():
+            booked = db.execute(
+                "SELECT COALESCE(SUM(delta), 0) FROM ledger WHERE user_id = ? AND account = 'tokens'", [user]
+            ).fetchone()[0]
+            assert balance == booked, f"user {user}: shown {balance}, ledger {booked}"
+        debits = dict(
+            db.execute(
+                "SELECT user_id, -SUM(delta) FROM ledger WHERE kind = 'send' AND delta < 0 GROUP BY user_id"
+            )
+        )
+        credits = (
+            db.execute("SELECT SUM(delta) FROM ledger WHERE kind = 'send' AND delta > 0").fetchone()[0] or 0
+        )
+    assert sum(debits.values()) == credits, f"half a send: {sum(debits.values())} debited, {credits} credited"
+    for sender, sent in seen.sends.items():
+        # At least what was acknowledged; at most what was asked (a request cut by the kill may have
+        # committed without its answer reaching the client).
+        assert sent <= debits.get(sender, 0) <= seen.attempted[sender], (sender, sent, debits, seen.attempted)
