@@ -126,7 +126,10 @@ class ChecksOperation:
         Either way a body larger than the server takes is refused before it is read."""
         options = self.api.options
         content_type = headers.get("content-type", "")
-        multipart = content_type.lower().lstrip().startswith("multipart/")
+        # Only where the operation takes one: elsewhere a multipart body is as small as any other, and
+        # refused unread past that (then as the wrong Content-Type).
+        media = info.compiled.body.find(content_type) if info.compiled.body and content_type else None
+        multipart = media is not None and media.kind == "multipart"
         limit = (
             options.max_upload_bytes if multipart else min(options.max_body_bytes, options.max_upload_bytes)
         )

@@ -278,3 +278,13 @@ def _digest(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def test_a_multipart_body_where_the_operation_takes_json_has_the_json_limit():
+    app = serve()
+    content_type, body = multipart(PNG + b"\x00" * (2 * 1024 * 1024))
+    headers = {"authorization": f"Bearer {token_of(app)}", "content-type": content_type}
+    assert call(app, "POST", "/notes/notes", headers=headers, body=body).status == 413
+    small_type, small = multipart(PNG)
+    answer = call(app, "POST", "/notes/notes", headers={**headers, "content-type": small_type}, body=small)
+    assert answer.status == 400 and "Content-Type" in answer.json()["msg"]
