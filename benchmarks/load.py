@@ -13,7 +13,8 @@ What it reports, per target:
   the longest gap between two chunks of a stream against the configured gap (1 / tokens per second);
 - **event loop**: how late the server's event loop ran, measured inside the server (``mocks.loopwatch``:
   a timer every 20 ms, its lateness is exactly how long something held the loop), longest and p99 over the
-  run, and the wake-ups later than 100 ms. The server writes these figures when it stops
+  run, and the wake-ups later than 100 ms; also the part of that lateness the loop spent running (CPU
+  time of its thread), which waiting for a CPU on a busy machine does not inflate. The server writes these figures when it stops
   (``MDCONTRACT_LOOP_STATS``); a client-side probe could not tell a stall from a queue.
 
 The clients are coroutines of one aiohttp session in this process; with one worker the server runs alone on
@@ -472,7 +473,11 @@ def measure(target: str, args: argparse.Namespace) -> dict[str, Any]:
         "loop_longest_ms": max((loop["longest_ms"] for loop in loops), default=None),
         "loop_p99_ms": max((loop["p99_ms"] for loop in loops), default=None),
         "loop_stalls_over_100ms": sum(loop["stalls_over_warn"] for loop in loops) if loops else None,
+        "loop_longest_cpu_ms": max((loop["longest_cpu_ms"] for loop in loops), default=None),
+        "loop_p99_cpu_ms": max((loop["p99_cpu_ms"] for loop in loops), default=None),
         "server_cpu_percent": round(100 * used / seconds / max(1, args.workers if not pinned else 1), 0),
+        # What other work on a shared machine barely moves: answers per second of the server's own CPU.
+        "requests_per_cpu_second": round(answered / used, 1) if used else None,
         "actions": {
             name: {
                 "count": len(values),
@@ -487,7 +492,8 @@ def measure(target: str, args: argparse.Namespace) -> dict[str, Any]:
 def report(row: dict[str, Any]) -> None:
     print(
         f"  {row['requests_per_second']:,.0f} req/s ({row['requests']:,} answers: {row['by_kind']}), "
-        f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms (not streams); server CPU {row['server_cpu_percent']:.0f} %"
+        f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms (not streams); server CPU {row['server_cpu_percent']:.0f} %, "
+        f"{row['requests_per_cpu_second']} answers per CPU-second"
     )
     print(
         f"  errors: {row['server_errors']} 5xx, {row['database_locked']} 'database locked/busy', "
@@ -505,7 +511,8 @@ def report(row: dict[str, Any]) -> None:
         )
     print(
         f"  event loop: longest {row['loop_longest_ms']} ms late, p99 {row['loop_p99_ms']} ms, "
-        f"{row['loop_stalls_over_100ms']} stalls over {STALL_MS:.0f} ms"
+        f"{row['loop_stalls_over_100ms']} stalls over {STALL_MS:.0f} ms; of it running (not waiting for a CPU): "
+        f"longest {row['loop_longest_cpu_ms']} ms, p99 {row['loop_p99_cpu_ms']} ms"
     )
 
 
