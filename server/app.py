@@ -3,7 +3,8 @@
 Several specs are served each under ``/<file stem>`` (like the mock, so a frontend switches between
 them by changing nothing but the port), with an index at ``/``; one spec is served at the root.
 Next to each API's operations: ``/openapi.yaml`` (the spec), ``/docs`` (its generated reference),
-``/ui/`` (Swagger UI) and ``/files/<name>`` (uploads and generated media).
+``/ui/`` (Swagger UI), ``/files/<name>`` (uploads and generated media) and the pages an API
+registers (``server.pages``: a fake payment provider's checkout pages).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mocks.spec import SpecError, load_spec
 from server.admission import Admission
 from server.api import ServedAPI, ServeOptions
 from server.files import media_type_of
+from server.pages import serve_page
 from server.registry import Handlers
 from server.stack import build_connexion_app
 
@@ -54,6 +56,9 @@ class Mounted:
         if self.mount:
             scope = dict(scope)
             scope["root_path"] = scope.get("root_path", "") + self.mount
+        page = self.api.handlers.page_for(rest)
+        if page is not None:
+            return await serve_page(self.api, page, scope, receive, send, rest)
         await self.app(scope, receive, send)
 
     def _stored(self, name: str) -> Payload | None:

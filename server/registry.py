@@ -20,6 +20,8 @@ import sqlite_utils
 
 Handler = Callable[[Any], Awaitable[Any]]
 SchemaFunction = Callable[[sqlite_utils.Database], None]
+# A page served beside the operations (server.pages.PageRequest -> a Starlette Response).
+Page = Callable[[Any], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class Handlers:
     user_for_name: Callable[[sqlite_utils.Database, str], Any] | None = None
     # Per operation id, per file field: what the field takes (`upload`).
     uploads: dict[str, dict[str, UploadRule]] = field(default_factory=dict)
+    # Pages that are no operation of the spec, by path prefix: what a fake payment provider shows a
+    # payer (a checkout page the API's answers link to). See server/pages.py.
+    pages: dict[str, Page] = field(default_factory=dict)
 
     def __call__(self, *operation_ids: str) -> Callable[[Handler], Handler]:
         def register(function: Handler) -> Handler:
@@ -79,6 +84,25 @@ class Handlers:
         ``handlers.upload("post_user_uploadImage", "img", types=("image/",), max_bytes=5 * MB)``."""
         self.uploads.setdefault(operation_id, {})[field_name] = UploadRule(tuple(types), max_bytes)
 
+    def page(self, prefix: str) -> Callable[[Page], Page]:
+        """Register a page for ``prefix`` and every path under it (``/sandbox/paypal`` serves
+        ``/sandbox/paypal/checkoutnow``): ``async def page(request: PageRequest) -> Response``."""
+
+        def register(function: Page) -> Page:
+            if prefix in self.pages:
+                raise ValueError(f"two pages for {prefix}")
+            self.pages[prefix] = function
+            return function
+
+        return register
+
+    def page_for(self, path: str) -> Page | None:
+        """The page serving ``path``: the one of the longest prefix that is ``path`` or its parent."""
+        for prefix in sorted(self.pages, key=len, reverse=True):
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+                return self.pages[prefix]
+        return None
+
     def include(self, other: Handlers) -> None:
         """Merge the handlers of one chapter (a module of a large API) into the API's registry."""
         for operation_id, function in other.operations.items():
@@ -87,6 +111,8 @@ class Handlers:
         self.seeders.extend(f for f in other.seeders if f not in self.seeders)
         for operation_id, rules in other.uploads.items():
             self.uploads.setdefault(operation_id, {}).update(rules)
+        for prefix, page in other.pages.items():
+            self.page(prefix)(page)
         if other.guest_operations:
             self.guest_operations = (self.guest_operations or set()) | other.guest_operations
 

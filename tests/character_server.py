@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from mocks.testing import MockResponse, call
 from server.api import ServeOptions
@@ -31,6 +32,10 @@ class Client:
     # --- requests -------------------------------------------------------------------------------
 
     def post(self, path: str, token: str | None = None, **body: Any) -> MockResponse:
+        return call(self.app, "POST", path, headers=_bearer(token), json_body=body)
+
+    def post_body(self, path: str, token: str | None, body: dict[str, Any]) -> MockResponse:
+        """`post` for a body whose fields cannot be keywords (a field called `token`)."""
         return call(self.app, "POST", path, headers=_bearer(token), json_body=body)
 
     def get(self, path: str, token: str | None = None) -> MockResponse:
@@ -63,7 +68,18 @@ class Client:
 
     def fetch(self, url: str) -> MockResponse:
         """A URL the server handed out (http://localhost/files/...), fetched from it."""
-        return call(self.app, "GET", re.sub(r"^https?://[^/]+", "", url))
+        return call(self.app, "GET", _local(url))
+
+    def press(self, url: str, action: str | None = None) -> MockResponse:
+        """A button of a page the server handed out (a fake provider's checkout page), as a browser
+        submits its form; the answer as JSON, as a script asks for it."""
+        headers = {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"}
+        body = urlencode({"action": action}).encode() if action else b""
+        return call(self.app, "POST", _local(url), headers=headers, body=body)
+
+    def send(self, url: str, body: Any) -> MockResponse:
+        """JSON posted to a URL of the server's fake providers (PayPal's REST API of the sandbox)."""
+        return call(self.app, "POST", _local(url), json_body=body)
 
     # --- people ---------------------------------------------------------------------------------
 
@@ -92,5 +108,42 @@ class Client:
         )
 
 
+def _local(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
 def _bearer(token: str | None) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"} if token else {}
+
+
+# --- paying, as a client and its payer do --------------------------------------------------------
+
+
+def paypal_order(app: Client, token: str, user_id: int, package_id: int = 1, *, approve: bool = True) -> str:
+    """A PayPal order of a token package, approved by the payer on its approve link; its id."""
+    order = app.ok("POST", "/api/paypal/createOrder", token, user_id=user_id, package_id=package_id)
+    if approve:
+        link = next(link["href"] for link in order["links"] if link["rel"] == "approve")
+        assert app.press(link, "approve").status == 200
+    return order["id"]
+
+
+def paypal_subscription(app: Client, user_id: int, plan_id: str, *, approve: bool = True) -> dict[str, Any]:
+    """A PayPal subscription to a billing plan, as the JS SDK creates it (``custom_id``: the user), approved."""
+    created = app.send(
+        "/sandbox/paypal/v1/billing/subscriptions", {"plan_id": plan_id, "custom_id": str(user_id)}
+    )
+    assert created.status == 201, created.text
+    subscription = created.json()
+    if approve:
+        link = next(link["href"] for link in subscription["links"] if link["rel"] == "approve")
+        assert app.press(link, "approve").status == 200
+    return subscription
+
+
+def apple_receipt(product_id: str, transaction_id: str) -> dict[str, str]:
+    return {"receipt-data": f"test-apple-receipt:{product_id}:{transaction_id}"}
+
+
+def google_receipt(product_id: str, order_id: str) -> dict[str, str]:
+    return {"purchaseToken": f"test-google-purchase:{product_id}:{order_id}"}

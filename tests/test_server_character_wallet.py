@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from character_server import ALICE, BOB, Client
+from character_server import ALICE, BOB, Client, apple_receipt, paypal_order, paypal_subscription
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -178,22 +178,101 @@ def test_a_purchase_on_the_ledger_shows_as_recharge_and_total_amount(demo):
 
 
 # --- the ledger invariant, over random sequences --------------------------------------------
+#
+# Random sequences of what moves tokens, through HTTP as a client (and a payer on the providers' pages)
+# does it: sends, transfers, withdrawals, gifts, sign-ins, and payments: PayPal orders created,
+# approved (or not) and captured (by their owner or by the other user, once or again), Stripe
+# checkouts paid (once or again), App Store receipts sent (fresh or seen before, by either user),
+# PayPal subscriptions captured, subscriptions cancelled. After every step each balance is the sum of
+# its ledger rows, and a payment step moved the balance by exactly what it bought, or by nothing.
 
 USERS = ((ALICE, 1), (BOB, 2))
+PACKAGES = {1: 1000, 2: 7500, 3: 16000, 4: 35000}
+VIP_TOKENS = {1: 3000, 2: 8000}
 steps = st.one_of(
     st.tuples(st.just("send"), st.sampled_from(USERS), st.integers(-5, 1500)),
     st.tuples(st.just("transfer"), st.sampled_from(USERS), st.integers(-5, 700)),
     st.tuples(st.just("withdraw"), st.sampled_from(USERS), st.integers(-5, 700)),
     st.tuples(st.just("gift"), st.sampled_from(USERS), st.integers(0, 4)),
     st.tuples(st.just("sign_in"), st.sampled_from(USERS), st.just(0)),
+    # PayPal: a new order of package n (approved when n is even: n // 2 is the package).
+    st.tuples(st.just("order"), st.sampled_from(USERS), st.integers(2, 9)),
+    # A capture of the n-th latest order (anyone's): a first capture, a double, or a stranger's; and a
+    # capture of the n-th latest order captured before: a double capture.
+    st.tuples(st.just("capture"), st.sampled_from(USERS), st.integers(0, 2)),
+    st.tuples(st.just("capture_again"), st.sampled_from(USERS), st.integers(0, 2)),
+    st.tuples(st.just("stripe"), st.sampled_from(USERS), st.integers(1, 4)),
+    st.tuples(st.just("stripe_again"), st.sampled_from(USERS), st.integers(0, 20)),
+    # An App Store receipt of package 1 with transaction id n: a few ids, so some come back.
+    st.tuples(st.just("apple"), st.sampled_from(USERS), st.integers(0, 4)),
+    st.tuples(st.just("subscribe"), st.sampled_from(USERS), st.integers(1, 2)),
+    st.tuples(st.just("cancel"), st.sampled_from(USERS), st.just(0)),
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sequence=st.lists(steps, max_size=12))
+def _pay(demo: Client, action: str, token: str, user_id: int, number: int, made: dict[str, list[Any]]) -> int:
+    """One payment step; the tokens it must have credited to `user_id` (0 when it books nothing)."""
+    if action == "order":
+        order_id = paypal_order(demo, token, user_id, number // 2, approve=number % 2 == 0)
+        made["orders"].append((order_id, number // 2, number % 2 == 0, user_id))
+        return 0
+    if action == "capture":
+        if not made["orders"]:
+            return 0
+        order_id, package, approved, owner = made["orders"][-1 - number % len(made["orders"])]
+        answer = demo.post("/api/paypal/captureOrder", token, user_id=user_id, order_id=order_id)
+        if owner != user_id:
+            assert answer.status == 404, answer.text  # someone else's order is not there for this user
+            return 0
+        if approved and (order_id, owner) not in made["captured"]:
+            assert answer.status == 200, answer.text
+            made["captured"].append((order_id, owner))
+            return PACKAGES[package]
+        assert answer.status == 409, answer.text  # not approved, or captured before
+        return 0
+    if action == "capture_again":
+        if made["captured"]:
+            order_id, owner = made["captured"][-1 - number % len(made["captured"])]
+            answer = demo.post("/api/paypal/captureOrder", token, user_id=user_id, order_id=order_id)
+            assert answer.status == (409 if owner == user_id else 404), answer.text
+        return 0
+    if action == "stripe":
+        gateway = demo.ok("POST", "/api/stripe/createOrder", token, user_id=user_id, package_id=number)[
+            "gateway_url"
+        ]
+        assert demo.press(gateway, "pay").status == 200
+        made["sessions"].append((gateway, user_id))
+        return PACKAGES[number]
+    if action == "stripe_again":
+        if made["sessions"]:
+            gateway, _ = made["sessions"][number % len(made["sessions"])]
+            assert demo.press(gateway, "pay").status == 409
+        return 0
+    if action == "apple":
+        receipt = apple_receipt("com.character.tokens.1000", f"property-{number}")
+        status = demo.ok("POST", "/api/apple/purchase", token, user_id=user_id, receipt=receipt)["status"]
+        assert status in (0, 1)
+        return PACKAGES[1] if status == 0 else 0
+    if action == "subscribe":
+        plan = next(p for p in demo.ok("GET", "/api/vipLevels") if p["level"] == number)
+        subscription = paypal_subscription(demo, user_id, plan["paypal_sid"])
+        body = {"user_id": user_id, "subscription_id": subscription["id"]}
+        demo.ok("POST", "/api/paypal/captureSubscription", token, **body)
+        again = demo.post("/api/paypal/captureSubscription", token, **body)
+        assert again.status == 409
+        return VIP_TOKENS[number]
+    assert action == "cancel"
+    assert demo.ok("POST", "/api/cancelSubscription", token, user_id=user_id)["status"] in (0, 1)
+    return 0
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=st.lists(steps, max_size=15))
 def test_every_balance_is_the_sum_of_its_ledger_whatever_happens(demo, sequence):
+    made: dict[str, list[Any]] = {"orders": [], "captured": [], "sessions": []}
     for action, (token, user_id), number in sequence:
         other = 3 - user_id
+        before = {each_id: demo.ledger_sum(each_id) for _, each_id in USERS}
         if action == "send":
             answer = demo.post("/user/sendToken", token, user_id=user_id, to_user_id=other, amount=number)
         elif action == "transfer":
@@ -204,9 +283,16 @@ def test_every_balance_is_the_sum_of_its_ledger_whatever_happens(demo, sequence)
             )
         elif action == "gift":
             answer = demo.post("/user/receiveGift", token, user_id=user_id, gift_id=number)
-        else:
+        elif action == "sign_in":
             answer = demo.post("/user/signIn", token, user_id=user_id)
-        assert answer.status in (200, 409), answer.text
+        else:
+            credited = _pay(demo, action, token, user_id, number, made)
+            after = {
+                each_id: balance(demo, each_token, each_id)["token_balance"] for each_token, each_id in USERS
+            }
+            assert after == {user_id: before[user_id] + credited, other: before[other]}, (action, number)
+            answer = None
+        assert answer is None or answer.status in (200, 409), answer.text
         for each_token, each_id in USERS:
             shown = balance(demo, each_token, each_id)
             assert shown["token_balance"] == demo.ledger_sum(each_id) >= 0

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from server.apis.character import accounts, mailbox, platform, profile, wallet
+from server.apis.character import accounts, mailbox, payments, platform, profile, wallet
 from server.apis.character.content.operations import OPERATIONS as CONTENT_OPERATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,15 @@ RUNS: dict[str, list[str]] = {
     "character:accounts": [
         *CHARACTER_USERS,
         *[option for operation in CHARACTER_ACCOUNTS for option in ("--operation", operation)],
+    ],
+    # PayPal, Stripe, App Store, Google Play, NowPayments and the web front's payment settings.
+    "character:payments": [
+        *CHARACTER_USERS,
+        *[
+            option
+            for operation in sorted(payments.handlers.operations)
+            for option in ("--operation", operation)
+        ],
     ],
     # The shared content model's operations (characters, their chats, guests' chats, media, the user's lists).
     "character:content": [

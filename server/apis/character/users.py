@@ -205,9 +205,19 @@ def _dict(db: Any, row: Any) -> dict[str, Any] | None:
     if row is None:
         return None
     if hasattr(row, "keys"):
-        return dict(row)
+        return vip_now(dict(row))
     columns = [c[0] for c in db.execute("SELECT * FROM users LIMIT 0").description]
-    return dict(zip(columns, row, strict=True))
+    return vip_now(dict(zip(columns, row, strict=True)))
+
+
+def vip_now(user: dict[str, Any], now: int | None = None) -> dict[str, Any]:
+    """The user with the VIP state of this moment. ``level``, ``vip_expire_at`` and ``is_subscribe`` are
+    what the last payment set (payments keeps them); once the paid time has run out the level is 0 and
+    nothing renews, whatever the row still says. ``vip_expire_at`` stays: when it ran out."""
+    expire = user.get("vip_expire_at")
+    if user.get("level") and (expire is None or expire <= (now if now is not None else now_ms())):
+        user = {**user, "level": 0, "is_subscribe": 0}
+    return user
 
 
 def me(call: Call) -> dict[str, Any]:
