@@ -31,6 +31,19 @@ SPECS = [str(ROOT / "spec" / f"{api}.yaml") for api in ("aichat", "character", "
 CHARACTER = {1: "demo-character-alice", 2: "demo-character-bob"}
 DEMO_TOKENS = 1500
 LOAD_SECONDS = 2.5
+KINDS = (
+    "user",
+    "chat",
+    "chat",
+    "login",
+    "conversation",
+    "message",
+    "reply",
+    "send",
+    "send",
+    "apple",
+    "paypal",
+)
 CLIENTS = 8
 
 
@@ -44,6 +57,7 @@ class Acknowledged:
     conversations: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> (role, content)
     sends: dict[int, int] = field(default_factory=dict)  # sender -> tokens sent (acknowledged)
     attempted: dict[int, int] = field(default_factory=dict)  # sender -> tokens asked to send
+    payments: dict[tuple[str, str], int] = field(default_factory=dict)  # (provider, id) -> paying user
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -80,9 +94,7 @@ def _writer(port: int, number: int, stop: threading.Event, seen: Acknowledged, e
     while not stop.is_set():
         step += 1
         try:
-            kind = rng.choice(
-                ("user", "chat", "chat", "login", "conversation", "message", "reply", "send", "send")
-            )
+            kind = rng.choice(KINDS)
             if kind == "user":
                 user_id, name = f"u{number}-{step}", f"name {number}-{step}"
                 status, body = client.post(
@@ -123,6 +135,34 @@ def _writer(port: int, number: int, stop: threading.Event, seen: Acknowledged, e
                 if status == 200 and body["code"] == 0:
                     with seen.lock:
                         seen.sends[sender] = seen.sends.get(sender, 0) + 1
+            elif kind == "apple":
+                # A store purchase, sent twice (an app retrying): booked once.
+                buyer = 1 + step % 2
+                receipt = {"receipt-data": f"test-apple-receipt:com.character.tokens.1000:{number}x{step}"}
+                for _ in range(2):
+                    body_in = {"user_id": buyer, "receipt": receipt}
+                    status, body = client.post("/character/api/apple/purchase", body_in, CHARACTER[buyer])
+                    if status == 200 and body["result"]["status"] == 0:
+                        with seen.lock:
+                            seen.payments[("apple", f"{number}x{step}")] = buyer
+            elif kind == "paypal":
+                # A web order: created, approved on the sandbox's page, captured (then captured again: 409).
+                buyer = 1 + step % 2
+                status, body = client.post(
+                    "/character/api/paypal/createOrder", {"user_id": buyer, "package_id": 1}, CHARACTER[buyer]
+                )
+                if status == 200:
+                    order = body["result"]["id"]
+                    client.raw("POST", f"/character/sandbox/paypal/checkoutnow?token={order}", b"{}", None)
+                    for _ in range(2):
+                        status, body = client.post(
+                            "/character/api/paypal/captureOrder",
+                            {"user_id": buyer, "order_id": order},
+                            CHARACTER[buyer],
+                        )
+                        if status == 200 and body["code"] == 0:
+                            with seen.lock:
+                                seen.payments[("paypal", order)] = buyer
             elif kind == "conversation" or conversation is None:
                 status, body = client.post(
                     "/yike/api/chat/conversations",
@@ -231,11 +271,16 @@ def test_a_crash_loses_no_acknowledged_write_and_shows_nothing_half_written(tmp_
             status, body = client.post("/character/user/getUserTokenBalance", {"user_id": user}, token)
             assert status == 200, body
             shown[user] = body["result"]["token_balance"]
-        assert sum(shown.values()) == DEMO_TOKENS, f"tokens were made or lost: {shown}"
+        bought = _tokens_bought(data)
+        assert sum(shown.values()) == DEMO_TOKENS + bought, (
+            f"tokens were made or lost: {shown}, {bought} bought"
+        )
     finally:
         second.stop()
     _nothing_half_written(data)
     _ledger_whole(data, seen, shown)
+    _payments_whole(data, seen)
+    assert seen.payments, "the load paid for nothing"
     assert "Traceback" not in second.output(), second.output()
 
 
@@ -317,3 +362,30 @@ def _ledger_whole(data: Path, seen: Acknowledged, shown: dict[int, int]) -> None
         # At least what was acknowledged; at most what was asked (a request cut by the kill may have
         # committed without its answer reaching the client).
         assert sent <= debits.get(sender, 0) <= seen.attempted[sender], (sender, sent, debits, seen.attempted)
+
+
+def _tokens_bought(data: Path) -> int:
+    with sqlite3.connect(data / "character.sqlite") as db:
+        return db.execute(
+            "SELECT COALESCE(SUM(tokens), 0) FROM pay_orders WHERE status = 'completed' AND user_id IN (1, 2)"
+        ).fetchone()[0]
+
+
+def _payments_whole(data: Path, seen: Acknowledged) -> None:
+    """Every payment acknowledged is an order completed and booked once; every completed order is booked
+    and every booked payment an order completed (never one without the other)."""
+    with sqlite3.connect(data / "character.sqlite") as db:
+        completed = {
+            (provider, order): user
+            for provider, order, user in db.execute(
+                "SELECT provider, id, user_id FROM pay_orders WHERE status = 'completed'"
+            )
+        }
+        booked: dict[str, int] = {}
+        for (once,) in db.execute("SELECT once_key FROM ledger WHERE kind = 'payment'"):
+            booked[once] = booked.get(once, 0) + 1
+    for (provider, order), buyer in seen.payments.items():
+        assert completed.get((provider, order)) == buyer, (
+            f"{provider} order {order} acknowledged, not completed"
+        )
+    assert booked == {f"payment:{p}:{o}": 1 for p, o in completed}, "payments and completed orders differ"
