@@ -299,13 +299,34 @@ def _refuse_constant(constant: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
+# Deeper than any of our APIs' bodies by far. Python's parser takes ~1,000 levels, but what runs after
+# it (checks, handlers, answers) walks documents recursively too, with its own frames on the stack: a
+# body nested 900 deep would get through the parser and fail later, as a 500.
+MAX_NESTING = 64
+
+
 def _json(text: str) -> Any:
     try:
-        return _DECODER.decode(text)
+        value = _DECODER.decode(text)
     except RecursionError:
         raise Invalid("request body is nested too deeply") from None
     except ValueError as exc:
         raise Invalid(f"request body is not valid JSON: {str(exc)[:200]}") from None
+    if isinstance(value, dict | list) and _deeper_than(value, MAX_NESTING):
+        raise Invalid(f"request body is nested more than {MAX_NESTING} levels deep")
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep (iterative: no recursion to exhaust)."""
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _fields(pairs: list[tuple[str, str]], schema: dict[str, Any]) -> dict[str, Any]:

@@ -269,6 +269,9 @@ def _variants(op: Operation, token: str | None) -> list[tuple[str, Request]]:
     if op.media_type:
         variants += [
             ("deep-nesting", op.request(token, body=_deep(100_000), content_type="application/json")),
+            # Just within what a JSON parser takes: every layer after it must cope too.
+            ("nesting-900", op.request(token, body=_deep(900), content_type="application/json")),
+            ("nesting-990", op.request(token, body=_deep(990), content_type="application/json")),
             (
                 "not-utf8",
                 op.request(token, body=b'{"user_id": "\xff\xfe\xc3\x28"}', content_type="application/json"),
@@ -349,3 +352,65 @@ def test_an_oversized_body_is_413_in_the_apis_envelope(targets, which):
     )
     assert answer.status == 413
     assert answer.json()["ok"] == 1 and "larger than" in answer.json()["failed"]  # session-store's envelope
+
+
+# --- the pages served beside the operations (the fake payment providers' checkout pages) --------------
+
+
+def _page_requests(prefix: str) -> list[tuple[str, Request]]:
+    found = []
+    paths = [
+        prefix,
+        f"{prefix}/checkoutnow",
+        f"{prefix}/c/pay/x",
+        f"{prefix}/payment",
+        f"{prefix}/../../../etc/passwd",
+    ]
+    for path in paths:
+        for name, text in HOSTILE_STRINGS.items():
+            query = [("token", text), ("iid", text), ("action", text)]
+            found.append((f"{path} query {name}", Request("GET", path, query, {"host": "testserver"}, b"")))
+            form = urlencode({"token": text, "action": text}).encode()
+            headers = {"host": "testserver", "content-type": "application/x-www-form-urlencoded"}
+            found.append((f"{path} form {name}", Request("POST", path, query, headers, form)))
+            body = json.dumps({"token": text, "action": {"nested": [text]}}, ensure_ascii=False).encode(
+                "utf-8", "surrogatepass"
+            )
+            found.append(
+                (
+                    f"{path} json {name}",
+                    Request(
+                        "POST", path, query, {"host": "testserver", "content-type": "application/json"}, body
+                    ),
+                )
+            )
+        json_headers = {"host": "testserver", "content-type": "application/json"}
+        found += [
+            (f"{path} deep", Request("POST", path, [], json_headers, b"[" * 30_000 + b"]" * 30_000)),
+            (f"{path} not utf-8", Request("POST", path, [], json_headers, b'{"token": "\xff\xfe"}')),
+            (f"{path} too large", Request("POST", path, [], json_headers, b" " * (1024 * 1024))),
+            (f"{path} a list", Request("POST", path, [], json_headers, b"[1, 2]")),
+            (f"{path} PUT", Request("PUT", path, [], json_headers, b"{}")),
+        ]
+    return found
+
+
+def test_no_hostile_request_gets_a_5xx_from_a_page(targets):
+    server = next(t for t in targets if t.name == "server")
+    pages = {api.name: sorted(api.handlers.pages) for api in server.app.server.served if api.handlers.pages}
+    assert pages, "no API registers pages any more: drop this test"
+
+    async def run() -> list[str]:
+        problems = []
+        for api, prefixes in pages.items():
+            for prefix in prefixes:
+                for name, request in _page_requests(prefix):
+                    request.path = f"/{api}{request.path}"
+                    request.raw_path = request.path.encode()
+                    status, _ = await _send(server.app, request)
+                    if status >= 500:
+                        problems.append(f"{api} {name}: {status}")
+        return problems
+
+    problems = asyncio.run(run())
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
