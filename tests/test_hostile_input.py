@@ -414,3 +414,24 @@ def test_no_hostile_request_gets_a_5xx_from_a_page(targets):
 
     problems = asyncio.run(run())
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
+
+
+def test_hostile_strings_are_kept_as_data_and_read_back_as_sent(targets):
+    """SQL in a field is text to store (queries are parameterized), nothing the database runs."""
+    server = next(t for t in targets if t.name == "server").app
+    for name, text in HOSTILE_STRINGS.items():
+        if name in ("control", "unicode", "long"):
+            continue  # stored too, but normalised (NUL, lone surrogates) or too long to compare usefully
+        user = f"hostile-{name}"
+        body = {"request_id": "r", "user_id": user, "user_name": text, "email": text, "phone": text}
+        assert call(server, "POST", "/session-store/add_user", json_body=body).status == 200
+        read = call(
+            server, "POST", "/session-store/query_user_info", json_body={"request_id": "r", "user_id": user}
+        )
+        assert read.status == 200, read.text
+        assert (read.json()["user_name"], read.json()["email"]) == (text, text), name
+    # The tables the strings name are all still there, with their rows.
+    demo = call(
+        server, "POST", "/session-store/query_user_info", json_body={"request_id": "r", "user_id": "demo"}
+    )
+    assert demo.status == 200 and demo.json()["user_name"] == "Demo User"
