@@ -86,6 +86,7 @@ class Tally:
     first_chunks: list[float] = field(default_factory=list)
     longest_gaps: list[float] = field(default_factory=list)
     streams: int = 0
+    seconds: float = 0.0  # how long the load ran
 
     def problem(self, text: str) -> None:
         self.first_problem = self.first_problem or text[:300]
@@ -321,7 +322,7 @@ async def drive(
 
         started = time.perf_counter()
         await asyncio.gather(*(run(user) for user in users))
-        tally.by_kind["seconds"] = int((time.perf_counter() - started) * 1000)
+        tally.seconds = time.perf_counter() - started
     return tally
 
 
@@ -437,7 +438,7 @@ def measure(target: str, args: argparse.Namespace) -> dict[str, Any]:
         with contextlib.suppress(OSError):
             os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
         shutil.rmtree(folder, ignore_errors=True)
-    seconds = tally.by_kind.pop("seconds") / 1000
+    seconds = tally.seconds
     answered = sum(tally.statuses.values())
     latencies = sorted(tally.latencies)
 
@@ -495,6 +496,7 @@ def report(row: dict[str, Any]) -> None:
         f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms (not streams); server CPU {row['server_cpu_percent']:.0f} %, "
         f"{row['requests_per_cpu_second']} answers per CPU-second"
     )
+    print(f"  statuses: {row['statuses']}")
     print(
         f"  errors: {row['server_errors']} 5xx, {row['database_locked']} 'database locked/busy', "
         f"{row['connection_failures']} failed connections"
