@@ -29,6 +29,8 @@ NOT_RUN = {
     # an image or an audio by its first bytes, and schemathesis counts that as refusing valid input.
     "post_user_uploadImage": "random bytes are no image",
     "post_user_uploadAudio": "random bytes are no audio",
+    # The avatar upload takes the same images (its upload rule, server/apis/character/platform.py).
+    "post_character_uploadAvatar": "random bytes are no image",
 }
 CHARACTER_ACCOUNTS = sorted(
     operation
@@ -63,7 +65,12 @@ RUNS: dict[str, list[str]] = {
     # The shared content model's operations (characters, their chats, guests' chats, media, the user's lists).
     "character:content": [
         *CHARACTER_USERS,
-        *[option for operation in CONTENT_OPERATIONS for option in ("--operation", operation.operation_id)],
+        *[
+            option
+            for operation in CONTENT_OPERATIONS
+            if operation.operation_id not in NOT_RUN
+            for option in ("--operation", operation.operation_id)
+        ],
     ],
 }
 # APIs with nothing for the stateful phase to chain: no operation takes an id another one answers
