@@ -102,11 +102,15 @@ def main(argv: list[str]) -> int:
         return 1
     _banner(app, args.host, args.port, options)
     from mocks.cli import _serve, _serve_workers
+    from mocks.memory import freeze_startup_objects
 
     if args.workers > 1:
         (app.server if hasattr(app, "server") else app).close()
         del app
         return _serve_workers("server.cli:worker_app", argv[1:], args.host, args.port, args, quiet=args.quiet)
+    # The specs and Connexion's apps are most of the heap and live as long as the server: out of the
+    # collector's sight, a full collection no longer walks them (a pause of ~100 ms under load).
+    freeze_startup_objects()
     return _serve(app, args.host, args.port, quiet=args.quiet, watch=False)
 
 
@@ -133,7 +137,11 @@ def worker_app() -> Any:
     assert specs is not None, "the supervisor checked the specs before starting workers"
     die_with_parent()
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
-    return build_app(specs if mounted else specs[0], _options(args))
+    app = build_app(specs if mounted else specs[0], _options(args))
+    from mocks.memory import freeze_startup_objects
+
+    freeze_startup_objects()  # as in a single process (main)
+    return app
 
 
 def start(specs: Path | list[Path], options: Any, *, quiet: bool = False) -> Any:
