@@ -31,7 +31,7 @@ from contract_tests.resources import (
     settings_of,
     succeeded,
 )
-from contract_tests.spec import PRIVATE_KINDS
+from generators.specmodel import PRIVATE_KINDS
 
 
 def second_user_notices(model: Any, token_b: str | None) -> list[str]:

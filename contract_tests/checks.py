@@ -24,7 +24,7 @@ from contract_tests.resources import (
     settings_of,
     succeeded,
 )
-from contract_tests.spec import pointer_get
+from generators.specmodel import pointer_get
 
 OUR_CHECKS = (
     "envelope_code",

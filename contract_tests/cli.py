@@ -127,6 +127,14 @@ def parser() -> argparse.ArgumentParser:
         "or both (default: all)",
     )
     p.add_argument(
+        "--exclude-check",
+        action="append",
+        default=[],
+        metavar="CHECK",
+        help="turn a check off for this run (repeatable), e.g. positive_data_acceptance for an upload "
+        "whose valid files the spec cannot describe; the summary lists what was off",
+    )
+    p.add_argument(
         "--seed", type=int, metavar="N", help="seed for repeatable runs (default: random, printed)"
     )
     p.add_argument(
@@ -267,12 +275,14 @@ class Plan:
         """What the summary says about how the run was set up; `refused`: the operations that
         answered only 401/403 (schemathesis's "Authentication failed")."""
         from contract_tests import authz
-        from contract_tests.spec import model_for
+        from generators.specmodel import model_for
 
         found = list(self.reasons)
         args = self.args
         if getattr(args, "shard_note", None):
             found.append(args.shard_note)
+        if args.exclude_check:
+            found.append("checks turned off (--exclude-check): " + ", ".join(args.exclude_check))
         if args.stateless and not self.reasons:
             found.append("stateless target: the stateful phase and the checks that compare requests are off")
         model = model_for(self.raw)
@@ -484,10 +494,13 @@ def _schemathesis_args(plan: Plan, config_file: Path, html_dir: Path | None) -> 
             argv += ["--auth", args.auth]
     for name, value in args.header:
         argv += ["--header", f"{name}: {value}"]
+    excluded = list(args.exclude_check)
     if args.stateless:
         from contract_tests.config import STATEFUL_BUILTIN_CHECKS
 
-        argv += ["--exclude-checks", ",".join(STATEFUL_BUILTIN_CHECKS)]
+        excluded += STATEFUL_BUILTIN_CHECKS
+    if excluded:
+        argv += ["--exclude-checks", ",".join(dict.fromkeys(excluded))]
     reports = []
     if args.junit:
         reports.append("junit")

@@ -8,8 +8,8 @@ from typing import Any
 from schemathesis.config import OperationConfig
 from schemathesis.config._output import DEFAULT_KEYS_TO_SANITIZE, DEFAULT_SENSITIVE_MARKERS
 
-from contract_tests.spec import model_for
 from contract_tests.state import Settings
+from generators.specmodel import model_for
 
 # Built-in checks that compare a request with an earlier one: they need a target that keeps state.
 STATEFUL_BUILTIN_CHECKS = ("use_after_free", "ensure_resource_availability")

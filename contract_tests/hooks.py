@@ -1,4 +1,4 @@
-"""Schemathesis hooks: our checks, links for the stateful phase, user B's probes, ownership memory.
+"""Schemathesis hooks: our checks, user B's probes, ownership memory.
 
 `mdcontract test` and the pytest suite import this module; a bare schemathesis run can load it with
 `SCHEMATHESIS_HOOKS=contract_tests.hooks` (settings then come from `MDCONTRACT_*` variables, see
@@ -15,7 +15,6 @@ import schemathesis
 from contract_tests import authz, stream_checks
 from contract_tests import checks as checks  # registers the checks
 from contract_tests.config import configure
-from contract_tests.links import add_links
 from contract_tests.resources import is_positive, model_of, observe, operation_of, pin_user, settings_of
 from contract_tests.state import claiming, register, settings_for
 
@@ -34,15 +33,6 @@ def last_ndjson_line(ctx: Any, response: Any) -> Any:
         return json.loads(lines[-1]) if lines else None
     except ValueError:
         raise NotImplementedError from None
-
-
-@schemathesis.hook
-def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
-    if claiming() is None:
-        return
-    linked = add_links(raw_schema)
-    raw_schema.clear()
-    raw_schema.update(linked)
 
 
 @schemathesis.hook

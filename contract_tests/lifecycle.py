@@ -13,8 +13,8 @@ from typing import Any
 from contract_tests.credentials import credential_for
 from contract_tests.http import fetch
 from contract_tests.resources import content_type, request_for, succeeded
-from contract_tests.spec import Operation, SpecModel
 from contract_tests.state import Settings
+from generators.specmodel import Operation, SpecModel
 
 MAX_READS = 3
 

@@ -1,7 +1,7 @@
 """Who sent a request, which owned resources it names, and which ones an answer reveals.
 
 A resource is named by an input such as `session_id`, `character_id` or the `{id}` of
-`/api/chat/conversations/{id}` (see `contract_tests.spec.resource_kind`). The principal is the
+`/api/chat/conversations/{id}` (see `generators.specmodel.resource_kind`). The principal is the
 Authorization header plus the `user_id` the request names, so APIs without tokens (session-store) still
 keep one user's resources apart from another's.
 """
@@ -15,7 +15,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from contract_tests.credentials import Credential
 from contract_tests.http import Request
-from contract_tests.spec import (
+from contract_tests.state import Memory, Principal, Resource, Settings, memory_for, settings_for
+from generators.specmodel import (
     JSON_MEDIA_TYPE,
     OWNED_KINDS,
     Operation,
@@ -25,7 +26,6 @@ from contract_tests.spec import (
     singular,
     words,
 )
-from contract_tests.state import Memory, Principal, Resource, Settings, memory_for, settings_for
 
 
 def settings_of(case: Any) -> Settings | None:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.spec import Envelope, SpecModel
+from generators.specmodel import Envelope, SpecModel
 
 NDJSON = "application/x-ndjson"
 SSE = "text/event-stream"

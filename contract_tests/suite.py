@@ -34,7 +34,7 @@ def load(
     phases: Iterable[str] = UNIT_PHASES,
     excluded_checks: Iterable[str] = (),
 ) -> Any:
-    """A schemathesis schema for `spec` with our links, configuration and checks, seeded for repeatable runs."""
+    """A schemathesis schema for `spec` (with the links `import` wrote), our configuration and checks, seeded."""
     settings = settings if settings is not None else Settings()
     start_run(settings)
     try:

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from contract_tests import checks, streams
+from contract_tests import streams
 from contract_tests.http import Request, fetch
-from contract_tests.spec import model_for
 from contract_tests.state import Settings
 from contract_tests.suite import load, validate
+from generators.specmodel import model_for
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
 APIS = ("character", "session-store", "aichat", "yike")
@@ -32,20 +32,9 @@ SEED = 0
 # suite runs them.
 MOCK = Settings(stateless=True, token="mock-token")
 
-# Documented samples that break a contract rule: the mock replays them as written, so the rule is off for
-# that one operation until the example is fixed in the source or in spec/overlays/<api>.yaml.
-DOC_DEFECTS: dict[str, dict[str, tuple[str, str]]] = {
-    "character": {
-        "POST /guest/reGenChat": (
-            "stream_conformance",
-            "4.4's sample: the last chunk drops the trailing '\\nYOU:' (27 -> 21 characters), so content shrinks",
-        ),
-        "POST /character/world/session/generate": (
-            "stream_conformance",
-            'the sample has a line after the `done: true` one ({"iv": ..., "content": ...})',
-        ),
-    },
-}
+# Two character samples broke the stream rules the suite holds a server to (4.4's content shrank, 11.12 had
+# a line after `done: true`); spec/overlays/character.yaml decides them, so no check is off for any operation.
+DECIDED_STREAMS = {"character": ("POST /guest/reGenChat", "POST /character/world/session/generate")}
 
 
 def _schema(api: str) -> Any:
@@ -68,9 +57,7 @@ def _build_mock(spec: Path) -> Any:
 
 
 def _check(api: str, case: Any) -> None:
-    known = DOC_DEFECTS.get(api, {}).get(case.operation.label)
-    excluded = [getattr(checks, known[0])] if known else None
-    validate(case, excluded_checks=excluded)
+    validate(case)
 
 
 character = _schema("character")
@@ -107,22 +94,22 @@ def test_every_operation_of_the_four_apis_is_tested() -> None:
         assert len(labels) == sum(len(_methods(item)) for item in schema.raw_schema["paths"].values())
 
 
-def test_documented_defects_still_exist() -> None:
-    """Each exclusion above is still needed: the documented sample still breaks the rule it turns off."""
-    for api, defects in DOC_DEFECTS.items():
+def test_decided_stream_samples_keep_the_stream_rules() -> None:
+    """The overlay's decisions hold: the mock replays those two streams within the rules."""
+    for api, labels in DECIDED_STREAMS.items():
         schema = {"character": character}[api]
         model = model_for(schema.raw_schema)
-        for label in defects:
+        for label in labels:
             method, path = label.split(" ", 1)
             operation = model.operation(method, path)
-            assert operation is not None, f"{api}: {label} is gone; drop its exclusion"
+            assert operation is not None, f"{api}: {label} is gone"
             example = _first_example(operation)
             request = Request(method, f"http://testserver{path}", _headers(), json.dumps(example).encode())
             reading = fetch(request, app=schema.app)
             stream = operation.stream(reading.status, reading.content_type)
             assert stream is not None, f"{api}: {label} answered {reading.status} {reading.content_type}"
             found = streams.problems(stream.media_type, reading.body, stream.item_schema, model)
-            assert found, f"{api}: {label} keeps the stream rules now; drop its exclusion in DOC_DEFECTS"
+            assert not found, f"{api}: {label}: {found}"
 
 
 def _first_example(operation: Any) -> Any:

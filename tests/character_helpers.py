@@ -81,3 +81,47 @@ def client(app: Any, name: str) -> Client:
 
 def guest(app: Any) -> Client:
     return Client(app, "test-guest-501", None)
+
+
+def leave_mid_stream(app: Any, path: str, token: str, body: dict[str, Any], after: int = 3) -> list[bytes]:
+    """POST a streaming request and go away after ``after`` chunks, as a closed browser tab does: the
+    next send fails as a reset connection would. The chunks the client got."""
+    import asyncio
+
+    sent: list[bytes] = []
+
+    async def run() -> None:
+        requested = False
+        never = asyncio.Event()
+
+        async def receive() -> dict[str, Any]:
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": json.dumps(body).encode(), "more_body": False}
+            await never.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body" and message.get("body"):
+                if len(sent) == after:
+                    raise OSError("connection reset by peer")
+                sent.append(message["body"])
+
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "scheme": "http",
+            "headers": [
+                (b"authorization", f"Bearer {token}".encode()),
+                (b"content-type", b"application/json"),
+            ],
+        }
+        await app(scope, receive, send)
+
+    asyncio.run(run())
+    return sent

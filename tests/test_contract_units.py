@@ -15,11 +15,11 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.validation import OpenAPIV30SpecValidator
 
 from contract_tests.http import Limits, Request, fetch
-from contract_tests.links import add_links
-from contract_tests.spec import SpecModel, resource_kind
 from contract_tests.state import Memory
 from contract_tests.streams import NDJSON, SSE, TEXT, problems, sse_items
 from contract_tests.summary import FailureRow, Outcome, render
+from generators.importer.links import add_links
+from generators.specmodel import SpecModel, resource_kind
 
 
 def _spec(name: str) -> dict:

@@ -181,14 +181,43 @@ def test_character_alternative_streams_become_separate_examples(imported):
 
 def test_character_sections_with_defects_are_reported(imported):
     r = imported["character"]
-    assert [d.line for d in diags(r, "duplicate-section-number")] == [5111, 6295, 6515]
+    # both sections of a number used twice: 3.51, 8.2, 9.0.3
+    assert [d.line for d in diags(r, "duplicate-section-number")] == [5083, 5111, 6267, 6295, 6458, 6515]
     assert [d.line for d in diags(r, "commented-section")] == [2966]
     assert "/novel/report" in r.spec["paths"]  # from 2.27; 2.21 is commented out
     assert op(r.spec, "POST", "/novel/report")["x-source"]["line"] == 3168
     mismatch = {d.line for d in diags(r, "heading-table-mismatch")}
     assert 5919 in mismatch  # 5.6 cancel subscription, table says 'capture subscription'
     assert [d.line for d in diags(r, "duplicate-key")] == [3440]
+    assert "first at line 3438" in diags(r, "duplicate-key")[0].message  # a file line, not a sample line
     assert 3288 in [d.line for d in diags(r, "sample-repaired")]  # missing comma before expireTs
+
+
+def test_character_defects_that_only_show_across_sections(imported):
+    r = imported["character"]
+    # 2.27 repeats the method and path of the commented-out 2.21
+    repeated = [d for d in diags(r, "duplicate-operation") if "commented-out" in d.message]
+    assert [d.line for d in repeated] == [3168] and "line 2966" in repeated[0].message
+    # JSON lines with a few bare keys (1.30, 1.44, 4.9, 13.6, 13.9, and the group chat's 14.x copy)
+    # or a single-quoted string (11.12): each line a JSON parser rejects, at its file line
+    assert [d.line for d in diags(r, "mixed-quoting")] == [
+        1592, 1593, 1594,  # 1.30
+        2013, 2014,  # 1.44
+        5478, 5479, 5480,  # 4.9
+        7209,  # 11.12: "iv":'xxxxx'
+        8108, 8109, 8110,  # 13.6
+        8184, 8185,  # 13.9
+        8699, 8700, 8701,  # 14.x group generate
+    ]  # fmt: skip
+    assert "unquoted key target_message" in diags(r, "mixed-quoting")[0].message
+    # javascript-fenced samples are JS literals: bare keys there are the doc's dialect, not reported
+    assert 4340 not in [d.line for d in diags(r, "mixed-quoting")]
+
+
+def test_operations_that_document_no_answer_are_reported(imported):
+    assert [d.line for d in diags(imported["yike"], "no-response")] == [84, 182]  # 创建对话, 发布消息
+    assert [d.line for d in diags(imported["session-store"], "no-response")] == [5]  # add_user
+    assert not diags(imported["character"], "no-response")
 
 
 def test_character_numbering_off_reported_once_per_table(imported):
@@ -335,3 +364,43 @@ def test_character_headerless_params_table_read_with_the_usual_columns(imported)
     assert body["properties"]["data"]["type"] == "object"  # `json` in the doc
     assert body["required"] == ["user_id", "app_id", "data"]
     assert 6567 in [d.line for d in diags(r, "params-columns")]
+
+
+def _closed_empty_objects(node, where="$"):
+    """Schemas a TypeScript generator types as `Record<string, never>`: an object that admits no field."""
+    found = []
+    if isinstance(node, dict):
+        if (
+            node.get("type") == "object"
+            and not node.get("properties")
+            and node.get("additionalProperties") in (None, False)
+            and not any(k in node for k in ("allOf", "anyOf", "oneOf", "$ref"))
+        ):
+            found.append(where)
+        for key, value in node.items():
+            if key not in ("example", "examples", "x-oai-serializedValue"):
+                found += _closed_empty_objects(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _closed_empty_objects(value, f"{where}[{i}]")
+    return found
+
+
+def test_objects_the_doc_shows_no_fields_of_accept_any_fields(imported):
+    """character's `receipt` (a `json` param) and `{}` samples: real data must still type-check."""
+    for api, r in imported.items():
+        assert _closed_empty_objects(r.spec) == [], api
+    spec = imported["character"].spec
+    receipt = op(spec, "POST", "/api/apple/order")["requestBody"]["content"]["application/json"]["schema"]
+    assert receipt["properties"]["receipt"] == {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "receipt",
+    }
+
+
+def test_envelope_fields_keep_the_descriptions_the_doc_gives_them(imported):
+    aichat = imported["aichat"].spec["components"]["schemas"]["Envelope"]["properties"]
+    assert aichat["code"]["description"] == "状态码" and aichat["msg"]["description"] == "提示信息"
+    store = imported["session-store"].spec["components"]["schemas"]["Envelope"]["properties"]
+    assert store["request_id"]["description"] == "请求id"  # from the samples' comments

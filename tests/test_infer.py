@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generators.infer import example_for, infer, merge, schema_for_type, table_type
+from generators.importer.infer import example_for, infer, merge, schema_for_type, table_type
 from generators.jsonschema import errors
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..emit import canonical
 from ..importer import ImportResult, add_error_responses, import_markdown
+from ..importer.pipeline import one_server_per_url
 from ..overlay import apply_overlay
 
 ROOT_POLICY = {"servers", "security", "x-invalid-input", "x-unauthorized", "x-not-found"}
@@ -68,6 +69,7 @@ def read_back(
     policy = policy_overlay(overlay)
     if policy:
         spec, _ = apply_overlay(spec, policy)
+        one_server_per_url(spec)  # a server the doc shows in words and the overlay decides is one server
         add_error_responses(spec)
         spec = canonical(spec)
     return result, spec

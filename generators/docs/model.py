@@ -17,7 +17,7 @@ from typing import Any
 from generators.refs import follow_refs
 
 from ..emit import STREAM_MEDIA
-from ..infer import example_for
+from ..importer.infer import example_for
 from .samples import KeyPath
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

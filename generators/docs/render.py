@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from ..infer import infer
+from ..importer.infer import infer
 from .i18n import localize
 from .labels import TYPE_WORDS, labels
 from .model import ApiDoc, Operation, Row, Sample, build

@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..blocks import parse_blocks
-from ..recognizers import _CODE_KV, ENDPOINT_LINE, METHOD_LABELS, URL_LABELS, norm_label
+from ..importer.blocks import parse_blocks
+from ..importer.labels import CODE_KV as _CODE_KV
+from ..importer.labels import ENDPOINT_LINE, METHOD_LABELS, URL_LABELS, norm_label
 
 STYLES = ("table", "codeblock", "showdoc", "http")
 DEFAULT = "table"

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from contract_tests.spec import SpecModel
+from generators.specmodel import SpecModel
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "contract"
 

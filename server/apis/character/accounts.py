@@ -41,6 +41,7 @@ from server.apis.character.users import (
     me,
     normal_email,
     session,
+    sqlite_int,
     summary,
     token_balance,
 )
@@ -436,6 +437,24 @@ async def delete_account(call: Call) -> Any:
     return {"status": 0}
 
 
+# --- what the content model asks of accounts ------------------------------------------------
+
+
+def custom_profile(db: Any, user_id: int | None, profile_id: Any) -> dict[str, Any] | None:
+    """One of the user's custom profiles (/user/custom/profile/set) as a chat session shows who the
+    user plays: {username, age, sex}; None when it is not the user's. The content model finds this
+    function by name (``content.store.custom_profile``)."""
+    row = db.one(
+        "SELECT username, age, sex FROM custom_profiles WHERE id = ? AND user_id = ?",
+        [sqlite_int(profile_id), user_id],
+    )
+    if row is None:
+        return None
+    # Ages are kept as text (the schema's integer has no bound); anything else reads as 0.
+    age = str(row["age"]).strip()
+    return {**row, "age": int(age) if age.lstrip("-").isdigit() else 0}
+
+
 # --- demo -----------------------------------------------------------------------------------
 
 
@@ -443,14 +462,19 @@ DEMO_USERS = (
     (1, "alice", "alice@example.com"),
     (2, "bob", "bob@example.com"),
     (3, "Studio", "studio@example.com"),  # the author of the public demo characters
+    (4, "carol", "carol@example.com"),  # a user to try /user/delete on without losing alice or bob
 )
+SIGNED_IN = ("alice", "bob", "carol")
 
 
 @handlers.seeder
 def demo(seed: Any) -> None:
-    """alice (1) and bob (2) with the demo password and tokens, and Studio (3), who signs in nowhere."""
+    """alice (1), bob (2) and carol (4) with the demo password and tokens, and Studio (3), who signs in
+    nowhere."""
     hashed = None
-    if seed.db.value("SELECT COUNT(*) FROM users WHERE id IN (1, 2, 3)") < len(DEMO_USERS):
+    ids = [user_id for user_id, _, _ in DEMO_USERS]
+    known = seed.db.value(f"SELECT COUNT(*) FROM users WHERE id IN ({', '.join('?' * len(ids))})", ids)
+    if known < len(DEMO_USERS):
         hashed = hash_password(DEMO_PASSWORD)  # once, on the first start: scrypt is slow on purpose
 
     def write(db: sqlite_utils.Database) -> None:
@@ -467,11 +491,13 @@ def demo(seed: Any) -> None:
                 user_id=user_id,
                 now=seed.epoch_ms,
             )
-        for user_id, name, _ in DEMO_USERS[:2]:
-            seed.token(db, user_id, name)
+        for user_id, name, _ in DEMO_USERS:
+            if name in SIGNED_IN:
+                seed.token(db, user_id, name)
 
     seed.db.write_now(write)
     seed.say(
-        f"character: demo users alice@example.com (user 1) and bob@example.com (user 2), password {DEMO_PASSWORD}; "
-        f"tokens {seed.tokens['alice']} and {seed.tokens['bob']}"
+        f"character: demo users alice@example.com (user 1), bob@example.com (user 2) and carol@example.com "
+        f"(user 4, to try deleting a user on), password {DEMO_PASSWORD}; tokens {seed.tokens['alice']}, "
+        f"{seed.tokens['bob']} and {seed.tokens['carol']}"
     )

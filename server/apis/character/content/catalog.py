@@ -9,6 +9,7 @@ which behaviour, for which kind and with which options, is the table in :mod:`.o
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlite_utils
@@ -22,6 +23,8 @@ from server.apis.character.content.shape import Entries, answer, documented
 from server.call import Call
 from server.storage import now_ms
 
+# Makes the fields of content from the request (``create_or_edit``'s ``compose``).
+Compose = Callable[[Call, Kind], Awaitable[dict[str, Any]]]
 # The doc's success answers of changes, in all three of its spellings.
 STATUS_OK = {"status": 0, "statue": 0, "statsu": 0}
 DEFAULT_PARAMS = {"temperature": 1, "top_x": 1}
@@ -59,8 +62,9 @@ def _clean_tags(raw: Any) -> list[str]:
 # --- create, edit, profile, delete, release -------------------------------------------------------
 
 
-async def create_or_edit(call: Call, kind: Kind) -> Any:
-    """No id: a new private piece of content. An id: an edit of one's own, only while private."""
+async def create_or_edit(call: Call, kind: Kind, compose: Compose | None = None) -> Any:
+    """No id: a new private piece of content. An id: an edit of one's own, only while private.
+    ``compose`` makes fields the request does not carry as they are (a memory's saved lines)."""
     user_id = store.user_id_of(call)
     if user_id is None:
         raise call.forbidden("guests cannot create content: log in first")
@@ -69,6 +73,7 @@ async def create_or_edit(call: Call, kind: Kind) -> Any:
     tags = _clean_tags(body["tags"]) if "tags" in body else None
     charge = body.get("charge")
     content_id = body.get(kind.id_field)
+    store.check_cast(call, kind, given)
     existing = None
     if content_id is not None:
         existing = store.find_own(call, kind, content_id, "edit")
@@ -76,6 +81,8 @@ async def create_or_edit(call: Call, kind: Kind) -> Any:
             raise call.forbidden(
                 f"only a private {kind.name} can be edited: unrelease {kind.name} {content_id} first"
             )
+    if compose is not None:
+        given.update(await compose(call, kind))
 
     def write(db: sqlite_utils.Database) -> int:
         now = now_ms()
@@ -118,8 +125,14 @@ async def create_or_edit(call: Call, kind: Kind) -> Any:
     return answer(call, {kind.id_field: new_id, "id": new_id})
 
 
-async def profile(call: Call, kind: Kind) -> Any:
+async def profile(call: Call, kind: Kind, view: bool = False) -> Any:
+    """``view``: reading it counts as a view (`uses`) when the reader is not its owner."""
     row = store.find(call, kind, call.require(kind.id_field))
+    if view and row["owner_id"] != store.user_id_of(call):
+        await call.db.write(
+            lambda db: db.execute("UPDATE content SET uses = uses + 1 WHERE id = ?", [row["id"]])
+        )
+        row = {**row, "uses": row["uses"] + 1}
     record = store.item(call, kind, row)
     if kind is CHARACTER:
         record["params"] = {**DEFAULT_PARAMS, **(record.get("params") or {})}
@@ -128,7 +141,7 @@ async def profile(call: Call, kind: Kind) -> Any:
 
 async def delete(call: Call, kind: Kind) -> Any:
     """Deletes really delete: its sessions, ratings and marks go with it, and its id stays unused."""
-    row = store.find_own(call, kind, call.require(kind.id_field), "delete")
+    row = store.find_own(call, kind, call.get(kind.id_field), "delete")
     await call.db.write(lambda db: db.execute("DELETE FROM content WHERE id = ?", [row["id"]]))
     return answer(call, STATUS_OK)
 
@@ -289,9 +302,10 @@ async def report_rating(call: Call, kind: Kind) -> Any:
 # --- finding content ------------------------------------------------------------------------------
 
 
-async def listing(call: Call, kind: Kind, by: str) -> Any:
+async def listing(call: Call, kind: Kind, by: str, narrow: tuple[str, ...] = ()) -> Any:
     """Content of ``kind`` found ``by`` tag, text (`search`, `search_tags`: and all selected tags),
-    the user's own (`created`), or their marks (`collected`, `purchased`, `liked`)."""
+    the user's own (`created`), their marks (`collected`, `purchased`, `liked`), or what an author
+    released (`author`). ``narrow``: fields the request may give to list only what has that value."""
     viewer = store.user_id_of(call)
     where = ["c.kind = ?"]
     params: list[Any] = [kind.name]
@@ -302,6 +316,13 @@ async def listing(call: Call, kind: Kind, by: str) -> Any:
     if by == "created":
         where.append("c.owner_id = ?")
         params.append(_user(call))
+        order = "c.id DESC"
+    elif by == "author":
+        author = call.require("author_id")
+        if not store.is_author(call, author):
+            raise call.not_found("author", author)
+        where.append("c.owner_id = ? AND c.visibility = 'public'")
+        params.append(store.sql_id(author))
         order = "c.id DESC"
     elif by in ("collected", "purchased", "liked"):
         mark = {"collected": "collect", "purchased": "purchase", "liked": "like"}[by]
@@ -347,6 +368,10 @@ async def listing(call: Call, kind: Kind, by: str) -> Any:
                         "EXISTS (SELECT 1 FROM content_tags t WHERE t.content_id = c.id AND t.tag = ? COLLATE NOCASE)"
                     )
                     params.append(tag)
+    for name in narrow:
+        if call.get(name) is not None:
+            where.append("json_extract(c.fields, ?) = ?")
+            params += [f"$.{name}", call.get(name)]
     sql = f"SELECT c.* FROM content c {joins} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ? OFFSET ?"
     rows = call.db.query(sql, [*params, limit, offset])
     records = [store.item(call, kind, row) for row in rows]
@@ -398,7 +423,7 @@ async def recent(call: Call, kind: Kind) -> Any:
     # SQLite answers the bare `id` from the row holding MAX(updated_at): the latest session.
     rows = call.db.query(
         "SELECT id AS session_id, content_id, MAX(updated_at) AS last FROM sessions WHERE owner = ? AND kind = ?"
-        " GROUP BY content_id ORDER BY last DESC LIMIT ? OFFSET ?",
+        " GROUP BY content_id ORDER BY last DESC, session_id DESC LIMIT ? OFFSET ?",
         [store.owner_of(call), kind.name, limit, offset],
     )
     viewer = store.user_id_of(call)
@@ -407,13 +432,17 @@ async def recent(call: Call, kind: Kind) -> Any:
         content = call.db.one("SELECT * FROM content WHERE id = ?", [row["content_id"]])
         if content is None or not (content["visibility"] == store.PUBLIC or content["owner_id"] == viewer):
             continue
-        records.append(
-            {
-                **store.item(call, kind, content),
-                "session_id": row["session_id"],
-                "timestamp": store.Moment(row["last"]),
-            }
-        )
+        record = {
+            **store.item(call, kind, content),
+            "session_id": row["session_id"],
+            "timestamp": store.Moment(row["last"]),
+            "user_id": viewer,
+        }
+        if kind.roster:
+            session = call.db.one("SELECT * FROM sessions WHERE id = ?", [row["session_id"]])
+            fields = store.session_fields(kind, content, session) if session else store.fields_of(content)
+            record["personal"] = store.personal(call, kind, session, fields) if session else {}
+        records.append(record)
     return answer(call, records)
 
 
@@ -508,6 +537,95 @@ async def paid_record(call: Call, kind: Kind) -> Any:
 
     await call.db.write(write)
     return answer(call, STATUS_OK)
+
+
+# --- copies, settings, removals and examples (novels, stories, memories) -----------------------------
+
+
+async def clone(call: Call, kind: Kind) -> Any:
+    """A private copy of content the caller may see, theirs to edit: its fields and tags, none of
+    its ratings, marks or sessions, and no price (the copy is the caller's own)."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    user_id = _user(call)
+    fields, tags = store.fields_of(row), store.tags_of(call, row["id"])
+    new_id = await call.db.write(
+        lambda db: store.insert_content(db, kind, user_id, fields, tags=tags, created_at=now_ms())
+    )
+    copy = call.db.one("SELECT * FROM content WHERE id = ?", [new_id])
+    return answer(call, store.item(call, kind, copy))
+
+
+async def delete_many(call: Call, kind: Kind, field: str) -> Any:
+    """Deletes the content the request's list ``field`` names (as :func:`delete` does), all of it when
+    every one is the caller's own, else none. An empty list names nothing, never "all of them"."""
+    wanted = call.require(field)
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    if not wanted:
+        raise call.not_found(kind.plural, wanted)
+    rows = [store.find_own(call, kind, ident, "delete") for ident in wanted]
+
+    def write(db: sqlite_utils.Database) -> None:
+        for row in rows:
+            db.execute("DELETE FROM content WHERE id = ?", [row["id"]])
+
+    await call.db.write(write)
+    return answer(call, STATUS_OK)
+
+
+async def settings(call: Call, kind: Kind, fields: tuple[str, ...]) -> Any:
+    """The owner changes how their content is shown (a memory's anonymity): allowed released or not,
+    as it changes nothing of what it says. Fields the request leaves out keep their value."""
+    row = store.find_own(call, kind, call.require(kind.id_field), "change")
+    given = {name: call.get(name) for name in fields if call.get(name) is not None}
+    merged = {**store.fields_of(row), **given}
+    await call.db.write(
+        lambda db: db.execute(
+            "UPDATE content SET fields = ?, updated_at = ? WHERE id = ?",
+            [store.dump(merged), now_ms(), row["id"]],
+        )
+    )
+    return answer(call, store.item(call, kind, {**row, "fields": store.dump(merged)}))
+
+
+EXAMPLE_GREETINGS = 3  # greetings offered with each scene example
+
+
+async def scene_examples(call: Call, kind: Kind, by: str) -> Any:
+    """Scenes and greetings to start creating from: those of the released content of ``kind``, each
+    with greetings its speaker could open with. `by` "page": a page of them (`limit`, `page_no`) and
+    their number; "id": the greetings of one (`id`)."""
+    if by == "id":
+        row = store.find(call, kind, call.require("id"))
+        return answer(call, _greetings(call, kind, row))
+    limit, offset = store.page(call)
+    total = call.db.value(
+        "SELECT COUNT(*) FROM content WHERE kind = ? AND visibility = 'public'", [kind.name]
+    )
+    rows = call.db.query(
+        "SELECT * FROM content WHERE kind = ? AND visibility = 'public' ORDER BY id LIMIT ? OFFSET ?",
+        [kind.name, limit, offset],
+    )
+    scenes = [
+        {
+            "id": row["id"],
+            "scene": str(store.fields_of(row).get("scene") or ""),
+            "greetings": _greetings(call, kind, row),
+        }
+        for row in rows
+    ]
+    return answer(call, {"total_count": total, "scenes": scenes})
+
+
+def _greetings(call: Call, kind: Kind, row: dict[str, Any]) -> list[str]:
+    """The content's own greeting first, then others written for the same speaker and scene."""
+    persona = kind.persona(store.fields_of(row))
+    seed = f"greetings:{kind.name}:{row['id']}"
+    found = dict.fromkeys([persona.greeting] if persona.greeting else [])
+    for number in range(EXAMPLE_GREETINGS * 2):
+        if len(found) >= EXAMPLE_GREETINGS:
+            break
+        found[reply(seed, persona, [], "", number, style="greeting")] = None
+    return list(found)
 
 
 # --- pictures -------------------------------------------------------------------------------------
@@ -693,3 +811,46 @@ def decode_share_key(key: str) -> tuple[int, list[int]] | None:
     except (ValueError, KeyError, UnicodeDecodeError):
         return None
     return session_id, idxs
+
+
+# --- worlds and group chats -------------------------------------------------------------------------
+
+
+async def permission(call: Call, kind: Kind) -> Any:
+    """`status` 0: the caller may create content of this kind (every signed-in user may), 1: may not
+    (a guest: guests create nothing)."""
+    return answer(call, {"status": 0 if store.user_id_of(call) is not None else 1})
+
+
+async def like(call: Call, kind: Kind) -> Any:
+    """`state` 1 likes, -1 dislikes (each replacing the other), anything else takes both back; the
+    counts and the caller's `like_state` in the content's answers follow."""
+    row = store.find(call, kind, call.require(kind.id_field))
+    user_id = _user(call)
+    state = call.get("state")
+    wanted = {1: "like", -1: "dislike"}.get(state if isinstance(state, int) else 0)
+
+    def write(db: sqlite_utils.Database) -> None:
+        db.execute(
+            "DELETE FROM content_marks WHERE content_id = ? AND user_id = ? AND mark IN ('like', 'dislike')",
+            [row["id"], user_id],
+        )
+        if wanted is not None:
+            db.execute(
+                "INSERT INTO content_marks (content_id, user_id, mark, created_at) VALUES (?, ?, ?, ?)",
+                [row["id"], user_id, wanted, now_ms()],
+            )
+
+    await call.db.write(write)
+    return answer(call, {**STATUS_OK, "success": True})
+
+
+async def by_type(call: Call, kind: Kind) -> Any:
+    """The caller's content by `type`: `create` (or `created`) what they made, `chatted` what they
+    chatted with, most recent first; another type lists nothing."""
+    wanted = str(call.get("type") or "").strip().lower()
+    if wanted in ("create", "created"):
+        return await listing(call, kind, by="created")
+    if wanted == "chatted":
+        return await recent(call, kind)
+    return answer(call, [])

@@ -17,12 +17,13 @@ import contextlib
 import json
 import logging
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
 
-from generators.fake import Turn, chunks, paced, reply, suggestions, translate
+from generators.fake import Persona, Turn, chunks, paced, reply, suggestions, translate
 from server.apis.character.content import store
 from server.apis.character.content.catalog import STATUS_OK, decode_share_key
 from server.apis.character.content.model import CHARACTER, KINDS, Kind
@@ -39,22 +40,73 @@ SUMMARY_AFTER = 6  # messages since the last summary before a new one is offered
 # --- finding and opening sessions -------------------------------------------------------------------
 
 
-def _open(db: sqlite_utils.Database, kind: Kind, content: dict[str, Any], owner: str) -> int:
-    """A new session (inside a write), opened by the content's greeting when it has one."""
+@dataclass(frozen=True)
+class Line:
+    """A message written by the server rather than generated: a greeting, a member's opening line."""
+
+    text: str
+    speaker: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def openers(call: Call, kind: Kind, fields: dict[str, Any]) -> list[Line]:
+    """What a new session opens with: the content's greeting, or a group's greetings, each spoken by
+    its member (a member the caller can no longer see says nothing)."""
+    greeting = fields.get(kind.greeting) if kind.greeting else None
+    if isinstance(greeting, str):
+        return [Line(greeting.strip())] if greeting.strip() else []
+    if not isinstance(greeting, list):
+        return []
+    cast = {
+        member["character_id"]: member
+        for member in store.members(call, kind, fields)
+        if "character_id" in member
+    }
+    lines = []
+    for entry in store.cast_names(call, kind, 0, fields).get(kind.greeting or "", []):
+        member = cast.get(store.sql_id(entry.get("character_id")))
+        text = str(entry.get("greeting") or "").strip()
+        if member is not None and text:
+            lines.append(Line(text, *member_names(member)))
+    return lines
+
+
+def member_names(member: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(speaker, extra) of a group member's message, as the doc names them."""
+    speaker = store.MEMBER_SPEAKER.format(character_id=member["character_id"], name=member["name"])
+    return speaker, {"character_id": member["character_id"], "name": member["name"], "reply_id": 0}
+
+
+def insert_session(
+    db: sqlite_utils.Database,
+    kind: Kind,
+    content: dict[str, Any],
+    owner: str,
+    lines: list[Line],
+    profile: dict[str, Any] | None = None,
+) -> int:
+    """A new session (inside a write), opened by the content's greetings (``lines``)."""
     now = now_ms()
     session_id = int(
         db.execute(
-            "INSERT INTO sessions (kind, content_id, owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-            [kind.name, content["id"], owner, now, now],
+            "INSERT INTO sessions (kind, content_id, owner, profile, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [kind.name, content["id"], owner, store.dump(profile or {}), now, now],
         ).lastrowid
     )
-    greeting = str(store.fields_of(content).get(kind.greeting) or "").strip() if kind.greeting else ""
-    if greeting:
+    for idx, line in enumerate(lines, start=1):
         db.execute(
-            "INSERT INTO messages (session_id, idx, role, content, created_at) VALUES (?, 1, ?, ?, ?)",
-            [session_id, store.AI, greeting, now],
+            "INSERT INTO messages (session_id, idx, role, speaker, content, extra, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [session_id, idx, store.AI, line.speaker, line.text, store.dump(line.extra), now],
         )
     return session_id
+
+
+async def _new_session(
+    call: Call, kind: Kind, content: dict[str, Any], profile: dict[str, Any] | None = None
+) -> int:
+    owner = store.owner_of(call)
+    lines = openers(call, kind, store.fields_of(content, call))
+    return int(await call.db.write(lambda db: insert_session(db, kind, content, owner, lines, profile)))
 
 
 async def locate(call: Call, kind: Kind, by: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -63,14 +115,13 @@ async def locate(call: Call, kind: Kind, by: str) -> tuple[dict[str, Any], dict[
         content = store.find(call, kind, call.require(kind.id_field))
         session = store.latest_session(call, kind, content["id"])
         if session is None:
-            owner = store.owner_of(call)
-            session_id = await call.db.write(lambda db: _open(db, kind, content, owner))
-            session = store.find_session(call, session_id, kind)
+            session = store.find_session(call, await _new_session(call, kind, content), kind)
         return session, content
     session = store.find_session(call, call.require("session_id"), kind)
     # Content its owner made private again is gone for everyone else, sessions included.
     content = store.find(call, kind, session["content_id"])
-    return session, content
+    # What is generated in the session follows the fields it changed for itself (a novel's scene).
+    return session, store.seen_in(content, session)
 
 
 def session_record(
@@ -78,18 +129,48 @@ def session_record(
 ) -> dict[str, Any]:
     latest = store.latest_session(call, kind, content["id"])
     is_latest = latest is not None and latest["id"] == session["id"]
-    return {
+    context = [store.message(kind, row) for row in _page(call, store.context(call, session["id"]))]
+    record = {
         **store.fields_of(content, call),
+        **store.overrides(session),
         kind.id_field: content["id"],
         "session_id": session["id"],
         "latest_chat": is_latest,
         "is_latest": is_latest,
         "custom_profile": _custom_profile(call, session),
-        "context": [store.message(kind, row) for row in store.context(call, session["id"])],
+        "context": context,
+        "scenarios": context,
         "timestamp": Moment(session["created_at"]),
         "is_creater": content["owner_id"] is not None and content["owner_id"] == store.user_id_of(call),
         "is_generate": store.generating(call, session["id"]),
     }
+    if kind.roster:
+        record.update(_cast_settings(call, kind, session, content))
+    return record
+
+
+def _page(call: Call, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page of a conversation the request asks for (`limit`, `page_no`): page 1 holds the latest
+    messages, page 2 those before them; without `limit`, all of it."""
+    if not isinstance(call.get("limit"), int) or call.get("limit") <= 0:
+        return rows
+    limit, offset = store.page(call)
+    end = max(len(rows) - offset, 0)
+    return rows[max(end - limit, 0) : end]
+
+
+def _cast_settings(
+    call: Call, kind: Kind, session: dict[str, Any], content: dict[str, Any]
+) -> dict[str, Any]:
+    """A world's or group's session: who the user plays (`personal`), and the settings this session
+    runs on (`extion`: the content's, changed for this session by /group/session/update)."""
+    fields = store.session_fields(kind, content, session)
+    settings = store.item(call, kind, {**content, "fields": store.dump(fields)})
+    settings["tokens_scenario"] = store.token_count(fields.get("scenario") or "")
+    settings["tokens_relationship"] = store.token_count(
+        [entry.get("detail") for entry in settings.get("relationship") or [] if isinstance(entry, dict)]
+    )
+    return {"personal": store.personal(call, kind, session, fields), "extion": settings}
 
 
 def _custom_profile(call: Call, session: dict[str, Any]) -> dict[str, Any]:
@@ -103,20 +184,28 @@ def _custom_profile(call: Call, session: dict[str, Any]) -> dict[str, Any]:
 
 
 async def open_session(call: Call, kind: Kind, mode: str) -> Any:
-    """`new`: always a new session; `continue`: the named session, else the latest, else a new one."""
-    content = store.find(call, kind, call.require(kind.id_field))
+    """`new`: always a new session; `continue`: the named session, else the latest, else a new one.
+    A request may name only the session (a world's), or ask for a new one (`to_create`) played as one
+    of the user's custom profiles (`personal_id`)."""
     named = call.get("session_id")
-    if mode == "continue" and named is not None:
+    if mode == "continue" and named is not None and call.get(kind.id_field) is None:
+        session = store.find_session(call, named, kind)
+        content = store.find(call, kind, session["content_id"])
+        return answer(call, session_record(call, kind, session, content))
+    content = store.find(call, kind, call.get(kind.id_field))
+    fresh = mode == "new" or (named is None and bool(call.get("to_create")))
+    if not fresh and named is not None:
         session = store.find_session(call, named, kind)
         if session["content_id"] != content["id"]:
             raise call.not_found(f"session of {kind.name} {content['id']}", named)
     else:
-        session = store.latest_session(call, kind, content["id"]) if mode == "continue" else None
+        session = store.latest_session(call, kind, content["id"]) if not fresh else None
         if session is None:
-            owner = store.owner_of(call)
-            session = store.find_session(
-                call, await call.db.write(lambda db: _open(db, kind, content, owner)), kind
-            )
+            chosen = call.get("personal_id")
+            if chosen and store.custom_profile(call, chosen) is None and store.custom_profiles_known(call):
+                raise call.not_found("custom profile", chosen)
+            profile = {"custom_profile_id": chosen} if chosen else None
+            session = store.find_session(call, await _new_session(call, kind, content, profile), kind)
     return answer(call, session_record(call, kind, session, content))
 
 
@@ -131,8 +220,17 @@ async def history(call: Call, kind: Kind) -> Any:
 
 
 async def delete_sessions(call: Call, kind: Kind) -> Any:
-    """All of the caller's sessions with the content, messages included."""
-    content = store.find(call, kind, call.require(kind.id_field))
+    """All of the caller's sessions with the content, messages included; or the one `session_id`
+    names, where the operation takes one (worlds, groups)."""
+    named = call.get("session_id")
+    if named is not None:
+        session = store.find_session(call, named, kind)
+        content_id = call.get(kind.id_field)
+        if content_id is not None and store.sql_id(content_id) != session["content_id"]:
+            raise call.not_found(f"session of {kind.name} {content_id}", named)
+        await call.db.write(lambda db: db.execute("DELETE FROM sessions WHERE id = ?", [session["id"]]))
+        return answer(call, STATUS_OK)
+    content = store.find(call, kind, call.get(kind.id_field))
     owner = store.owner_of(call)
     await call.db.write(
         lambda db: db.execute(
@@ -143,13 +241,23 @@ async def delete_sessions(call: Call, kind: Kind) -> Any:
     return answer(call, STATUS_OK)
 
 
-async def session_profile(call: Call, kind: Kind) -> Any:
-    """Play this session as one of the user's custom profiles (`id`; 0 plays it as the user)."""
+async def session_profile(call: Call, kind: Kind, named_by: str = "id") -> Any:
+    """Play this session as one of the user's custom profiles (named by ``named_by``; 0 plays it as
+    the user).
+    A group session may also change its settings for itself (`extion`: title, scenario, relationships,
+    members) and the language its lines are translated to (`lang`)."""
     session, _ = await locate(call, kind, "id")
-    chosen = call.require("id")
+    chosen = call.require(named_by)
     if chosen and store.custom_profile(call, chosen) is None and store.custom_profiles_known(call):
         raise call.not_found("custom profile", chosen)
     profile = {**json.loads(session["profile"] or "{}"), "custom_profile_id": chosen or None}
+    settings = call.get("extion")
+    if isinstance(settings, dict) and kind.roster:
+        changed = {name: value for name, value in settings.items() if name in kind.fields}
+        store.check_cast(call, kind, changed)
+        profile["extion"] = {**(profile.get("extion") or {}), **changed}
+    if call.get("lang"):
+        profile["lang"] = str(call.get("lang"))
     await call.db.write(
         lambda db: db.execute(
             "UPDATE sessions SET profile = ? WHERE id = ?", [store.dump(profile), session["id"]]
@@ -173,15 +281,54 @@ class Plan:
     created_at: int
 
 
-def _turn(row: dict[str, Any]) -> Turn:
-    return Turn("user" if row["role"] == store.USER else "assistant", row["content"])
+@dataclass(frozen=True)
+class Voice:
+    """Who writes a generated message and how; `speaker` and `extra` are kept with the message."""
+
+    role: str
+    persona: Persona
+    style: str
+    seed: str
+    speaker: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# (call, kind, session, content, role, regenerate) -> the voice of the next message.
+ChooseVoice = Callable[[Call, Kind, dict[str, Any], dict[str, Any], str, bool], Voice]
+# (call, kind, session) -> what the user says with this request (and what its message keeps), if anything.
+UserSays = Callable[[Call, Kind, dict[str, Any]], Awaitable["Line | None"]]
+# (call, kind, content, plan, text) -> what a finished message keeps beside its text (a scenario's options).
+Afterwards = Callable[[Call, Kind, dict[str, Any], "Plan", str], dict[str, Any]]
+
+
+def own_voice(
+    call: Call, kind: Kind, session: dict[str, Any], content: dict[str, Any], role: str, regenerate: bool
+) -> Voice:
+    """The content speaks for itself (a character, a world's storyteller), or the narrator does."""
+    style = "narration" if role == store.NARRATOR else kind.style
+    fields = store.session_fields(kind, content, session)
+    return Voice(role, kind.persona(fields), style, f"{kind.name}:{content['id']}")
+
+
+async def typed_message(call: Call, kind: Kind, session: dict[str, Any]) -> Line | None:
+    """The user's message is the request's `content`."""
+    given = call.get("content")
+    return Line(str(given)) if given not in (None, "") else None
+
+
+def turn_of(row: dict[str, Any]) -> Turn:
+    # In a group the other speakers go by their names: a reply may address the last of them.
+    name = store.extra_of(row).get("name") if "extra" in row else None
+    return Turn("user" if row["role"] == store.USER else str(name or "assistant"), row["content"])
 
 
 def _start(
-    db: sqlite_utils.Database, session_id: int, role: str, user_text: str | None, regenerate: bool
+    db: sqlite_utils.Database, session_id: int, voice: Voice, said: Line | None, regenerate: bool
 ) -> Plan:
     """Inside one write: store the user's message, retire the message being regenerated, and
     reserve the new message (state `generating`) so its idx and id are known before it streams."""
+    role = voice.role
+    user_text = said.text if said is not None else None
     now = now_ms()
     rows = [
         dict(row)
@@ -193,8 +340,8 @@ def _start(
     if user_text is not None:
         idx = (rows[-1]["idx"] + 1) if rows else 1
         cursor = db.execute(
-            "INSERT INTO messages (session_id, idx, role, content, created_at) VALUES (?, ?, ?, ?, ?)",
-            [session_id, idx, store.USER, user_text, now],
+            "INSERT INTO messages (session_id, idx, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [session_id, idx, store.USER, user_text, store.dump(said.extra if said else {}), now],
         )
         rows.append({"uniq_id": cursor.lastrowid, "idx": idx, "role": store.USER, "content": user_text})
     alternative = 0
@@ -215,33 +362,49 @@ def _start(
     else:
         request, earlier = "", rows
     cursor = db.execute(
-        "INSERT INTO messages (session_id, idx, role, state, alternative, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [session_id, target, role, store.GENERATING, alternative, now],
+        "INSERT INTO messages (session_id, idx, role, speaker, extra, state, alternative, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            session_id,
+            target,
+            role,
+            voice.speaker,
+            store.dump(voice.extra),
+            store.GENERATING,
+            alternative,
+            now,
+        ],
     )
     db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [now, session_id])
-    history = tuple(_turn(row) for row in earlier[-HISTORY_TURNS:])
+    history = tuple(turn_of(row) for row in earlier[-HISTORY_TURNS:])
     return Plan(int(cursor.lastrowid), target, alternative, request, history, now)
 
 
 async def generate(
-    call: Call, kind: Kind, role: str = store.AI, regenerate: bool = False, by: str = "id"
+    call: Call,
+    kind: Kind,
+    role: str = store.AI,
+    regenerate: bool = False,
+    by: str = "id",
+    voice: ChooseVoice = own_voice,
+    says: UserSays = typed_message,
+    afterwards: Afterwards | None = None,
 ) -> Any:
     """A reply (or a narrator's line) streamed as cumulative chunks and stored as it ends; a
-    client that leaves keeps what was generated, marked incomplete."""
+    client that leaves keeps what was generated, marked incomplete.
+
+    Who writes it is the ``voice`` (the content itself; in a group, the member whose turn it is),
+    what the user said comes from ``says`` (`content`; in a world, the option chosen), and what the
+    message keeps beside its text once finished from ``afterwards`` (a world scenario's options)."""
     session, content = await locate(call, kind, by)
-    given = None if regenerate else call.get("content")
-    user_text = str(given) if given not in (None, "") else None
-    plan = await call.db.write(lambda db: _start(db, session["id"], role, user_text, regenerate))
-    style = "narration" if role == store.NARRATOR else kind.style
+    speaking = voice(call, kind, session, content, role, regenerate)
+    said = None if regenerate else await says(call, kind, session)
+    plan = await call.db.write(lambda db: _start(db, session["id"], speaking, said, regenerate))
     text = reply(
-        f"{kind.name}:{content['id']}",
-        kind.persona(store.fields_of(content)),
-        plan.history,
-        plan.request,
-        plan.alternative,
-        style=style,
+        speaking.seed, speaking.persona, plan.history, plan.request, plan.alternative, style=speaking.style
     )
-    lang = str(call.get("lang") or "")
+    extra = afterwards(call, kind, content, plan, text) if afterwards is not None else {}
+    lang = str(call.get("lang") or json.loads(session["profile"] or "{}").get("lang") or "")
     base = {
         kind.id_field: content["id"],
         "session_id": session["id"],
@@ -251,29 +414,50 @@ async def generate(
         "target_message": "",
         "target_lang": lang,
     }
-    return call.stream(_stream(call, content["id"], plan.uniq_id, text, base, lang))
+    return call.stream(_stream(call, kind, content["id"], plan.uniq_id, text, base, lang, speaking, extra))
 
 
 async def _stream(
-    call: Call, content_id: int, uniq_id: int, text: str, base: dict[str, Any], lang: str
+    call: Call,
+    kind: Kind,
+    content_id: int,
+    uniq_id: int,
+    text: str,
+    base: dict[str, Any],
+    lang: str,
+    voice: Voice,
+    extra: dict[str, Any],
 ) -> Any:
     produced = ""
     finished = False
+
+    def record(done: bool) -> dict[str, Any]:
+        # What the message will be, under every name the kind's streams use for it (a world's
+        # `scenario` is the text so far; its options come with the last item).
+        kept = {**voice.extra, **(extra if done else {})}
+        row = {"role": voice.role, "content": produced, "extra": store.dump(kept)}
+        return {
+            **base,
+            **store.message_names(kind, row),
+            "content": produced,
+            "scenario": produced,
+            "done": done,
+        }
+
     try:
         async for piece in paced(
             chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
         ):
             produced += piece
-            yield call.wrap(answer(call, {**base, "content": produced, "done": False}))
+            yield call.wrap(answer(call, record(False)))
         finished = True
         target = translate(produced, lang) if lang else ""
         last = {
-            **base,
-            "content": produced,
-            "done": True,
+            **record(True),
             "uniqId": uniq_id,
             "uniq_id": uniq_id,
             "target_message": target,
+            "target_scenario": target,
         }
         yield call.wrap(answer(call, last))
     finally:
@@ -284,16 +468,27 @@ async def _stream(
             produced,
             finished,
             translate(produced, lang) if lang and finished else "",
+            {**voice.extra, **extra} if finished else None,
         )
 
 
-def _finish(call: Call, content_id: int, uniq_id: int, text: str, finished: bool, target: str) -> None:
+def _finish(
+    call: Call,
+    content_id: int,
+    uniq_id: int,
+    text: str,
+    finished: bool,
+    target: str,
+    extra: dict[str, Any] | None = None,
+) -> None:
     def write(db: sqlite_utils.Database) -> None:
         state = store.DONE if finished else store.INCOMPLETE
         db.execute(
             "UPDATE messages SET content = ?, state = ?, target_message = ? WHERE uniq_id = ?",
             [text, state, target, uniq_id],
         )
+        if extra:
+            db.execute("UPDATE messages SET extra = ? WHERE uniq_id = ?", [store.dump(extra), uniq_id])
         if finished:
             db.execute("UPDATE content SET uses = uses + 1 WHERE id = ?", [content_id])
 
@@ -317,6 +512,7 @@ async def last(call: Call, kind: Kind, by: str = "id") -> Any:
         "session_id": session["id"],
         "is_generate": row is not None and row["state"] == store.GENERATING,
         "is_alternative": row is not None and row["alternative"] > 0,
+        "target_scenario": record.get("target_message", ""),
     }
     text = str(record["content"])
     final_ids = {"uniqId": row["uniq_id"], "uniq_id": row["uniq_id"]} if row is not None else {}
@@ -329,28 +525,36 @@ async def last(call: Call, kind: Kind, by: str = "id") -> Any:
             chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
         ):
             produced += piece
-            yield call.wrap(answer(call, {**base, "content": produced, "done": False}))
-        yield call.wrap(answer(call, {**base, **final_ids, "content": produced, "done": True}))
+            yield call.wrap(answer(call, {**base, "content": produced, "scenario": produced, "done": False}))
+        yield call.wrap(
+            answer(call, {**base, **final_ids, "content": produced, "scenario": produced, "done": True})
+        )
 
     return call.stream(items())
 
 
-async def user_turns(call: Call, kind: Kind, by: str = "id") -> Any:
-    """What the user could say next (`batch_size` options), streamed; nothing is stored until the
-    user sends one of them."""
+async def user_turns(
+    call: Call, kind: Kind, by: str = "id", listed: bool = False, voice: ChooseVoice = own_voice
+) -> Any:
+    """What the user could say next (`batch_size` options) to whoever would answer (the ``voice``),
+    streamed; nothing is stored until the user sends one of them. One option comes as `content`,
+    several (or any, when ``listed``) as `contents`."""
     session, content = await locate(call, kind, by)
     rows = store.context(call, session["id"])
     batch = call.get("batch_size")
     count = min(max(batch if isinstance(batch, int) else 1, 1), 10)
-    persona = kind.persona(store.fields_of(content))
+    persona = voice(call, kind, session, content, store.AI, False).persona
     options = suggestions(
-        f"{kind.name}:{content['id']}:{len(rows)}", persona, [_turn(r) for r in rows[-HISTORY_TURNS:]], count
+        f"{kind.name}:{content['id']}:{len(rows)}",
+        persona,
+        [turn_of(r) for r in rows[-HISTORY_TURNS:]],
+        count,
     )
     base = {"session_id": session["id"], "idx": (rows[-1]["idx"] + 1) if rows else 1}
     pace = {"ttft_ms": call.options.ttft_ms, "tokens_per_s": call.options.tokens_per_s}
 
     async def items() -> Any:
-        if count == 1:
+        if count == 1 and not listed:
             produced = ""
             async for piece in paced(chunks(options[0]), **pace):
                 produced += piece
@@ -449,7 +653,7 @@ async def summary_generate(call: Call, kind: Kind) -> Any:
     text = reply(
         f"summary:{kind.name}:{content['id']}",
         kind.persona(store.fields_of(content)),
-        [_turn(row) for row in rows[-HISTORY_TURNS * 2 :]],
+        [turn_of(row) for row in rows[-HISTORY_TURNS * 2 :]],
         "",
         style="summary",
     )
@@ -571,3 +775,50 @@ async def migrate_memory(call: Call, kind: Kind) -> Any:
         return session_id
 
     return answer(call, {"session_id": await call.db.write(write)})
+
+
+# --- the user's turn without a reply (group chats: the members answer when asked) ----------------------
+
+
+async def commit(call: Call, kind: Kind) -> Any:
+    """The user's message, stored without a reply; `uniq_id` names one of the user's messages to
+    rewrite instead. Without `content` nothing is stored: the user lets the others speak."""
+    session, _ = await locate(call, kind, "id")
+    text = call.get("content")
+    lang = str(call.get("lang") or "")
+    named = call.get("uniq_id")
+    if named:
+        row = store.find_message(call, session["id"], named, roles=(store.USER,))
+        if text is not None:
+            target = translate(str(text), lang) if lang else ""
+            await call.db.write(
+                lambda db: db.execute(
+                    "UPDATE messages SET content = ?, target_message = ?, target_lang = ? WHERE uniq_id = ?",
+                    [str(text), target, lang, row["uniq_id"]],
+                )
+            )
+        return answer(call, {"user_uniq_id": row["uniq_id"], "idx": row["idx"]})
+    if text in (None, ""):
+        return answer(call, {"user_uniq_id": 0, "idx": store.next_idx(call.db.conn, session["id"])})
+
+    def write(db: sqlite_utils.Database) -> tuple[int, int]:
+        now = now_ms()
+        idx = store.next_idx(db.conn, session["id"])
+        cursor = db.execute(
+            "INSERT INTO messages (session_id, idx, role, content, target_message, target_lang, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                session["id"],
+                idx,
+                store.USER,
+                str(text),
+                translate(str(text), lang) if lang else "",
+                lang,
+                now,
+            ],
+        )
+        db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [now, session["id"]])
+        return int(cursor.lastrowid), idx
+
+    uniq_id, idx = await call.db.write(write)
+    return answer(call, {"user_uniq_id": uniq_id, "idx": idx})

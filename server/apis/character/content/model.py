@@ -10,6 +10,7 @@ are written (role-play, narration, scenarios). What differs between `/character/
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,16 +29,25 @@ class Kind:
     description: tuple[str, ...] = ()  # fields that make the persona's description
     style: str = "roleplay"  # how the generator writes its sessions' replies
     speaker: str = "AI"  # the name on generated messages, as the doc's samples show it
+    # The field listing who its sessions follow, as the doc writes a novel's `characters` (a JSON list
+    # of {name, desc}): the first one is the persona's name, all of them describe it.
+    people: str | None = None
     new_days: int = 7  # `is_newest`: created within this many days of the newest of its kind
     popular_uses: int = 50  # `is_popular`: this many generated messages
+    # Worlds and group chats: the field listing the content's characters. An entry is a character's
+    # id (a group's members, who speak in its sessions) or a character defined in place (a world's
+    # {name, details, avatar}); see `store.members`.
+    roster: str | None = None
 
     @property
     def id_field(self) -> str:
         return f"{self.name}_id"
 
     def persona(self, fields: dict[str, Any]) -> Persona:
+        fields = _with_people(self, fields)
         description = " ".join(str(fields.get(name) or "") for name in self.description).strip()
-        greeting = str(fields.get(self.greeting) or "") if self.greeting else ""
+        greeting = fields.get(self.greeting) if self.greeting else ""
+        greeting = greeting if isinstance(greeting, str) else ""  # a group's are one per member
         return Persona(str(fields.get(self.title) or ""), greeting, description)
 
 
@@ -76,6 +86,7 @@ NOVEL = Kind(
     description=("world_view", "scene", "characters"),
     style="narration",
     speaker="Narrator",
+    people="characters",
 )
 
 WORLD = Kind(
@@ -88,6 +99,7 @@ WORLD = Kind(
     greeting="world_opening",
     description=("world_summary",),
     style="scenario",
+    roster="characters",
 )
 
 STORY = Kind(
@@ -96,9 +108,11 @@ STORY = Kind(
     title="title",
     picture="cover",
     fields=("character_id", "title", "cover", "background", "scene", "greeting"),
-    search=("scene", "background"),
+    search=("scene",),  # `background` is a picture's URL: nothing to search, nor to write from
     greeting="greeting",
-    description=("scene", "background"),
+    # Told by its character, whom the story keeps as it was when written (`teller`, one person).
+    description=("scene", "teller"),
+    people="teller",
 )
 
 GROUP = Kind(
@@ -117,7 +131,10 @@ GROUP = Kind(
         "greetings",
     ),
     search=("scenario",),
+    # One greeting per member ({character_id, greeting}): a new session opens with each of them.
+    greeting="greetings",
     description=("scenario",),
+    roster="character_ids",
 )
 
 MEMORY = Kind(
@@ -130,3 +147,27 @@ MEMORY = Kind(
 )
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (CHARACTER, NOVEL, WORLD, STORY, GROUP, MEMORY)}
+
+
+def _with_people(kind: Kind, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with the kind's people written out: the title is the first person's name, and the
+    list reads "name: desc" (the JSON of a novel's `characters` is not what a persona says)."""
+    people = _people(fields.get(kind.people)) if kind.people else []
+    if not people:
+        return fields
+    listed = " ".join(f"{name}: {desc}" for name, desc in people)
+    return {**fields, kind.title: people[0][0], kind.people: listed}
+
+
+def _people(value: Any) -> list[tuple[str, str]]:
+    """(name, desc) of each person a `characters` field lists; none when it is no such list."""
+    try:
+        listed = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return []
+    found = [
+        (str(person.get("name") or "").strip(), str(person.get("desc") or ""))
+        for person in (listed if isinstance(listed, list) else [])
+        if isinstance(person, dict)
+    ]
+    return [(name, desc) for name, desc in found if name]

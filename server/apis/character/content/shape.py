@@ -56,6 +56,12 @@ class Entries(dict[str, Any]):
     sample happened to show one tag (`{"Female": "女性"}`) is documented with that key alone."""
 
 
+class Cast(list[dict[str, Any]]):
+    """The characters of a world or a group chat, answered as each operation shows them: objects
+    where the doc shows objects (`/character/world/detail`), their pictures where it shows a list of
+    strings (`/character/world/chatted/list`), JSON text where it shows one string (`/character/world/list`)."""
+
+
 @dataclass(frozen=True)
 class Documented:
     """The documented success answer of one operation: its data's schema and example."""
@@ -189,7 +195,9 @@ def _numeric(text: str) -> bool:
 def _array(doc: dict[str, Any], schema: dict[str, Any], value: Any, example: Any) -> list[Any]:
     items = schema.get("items") or {}
     sample = example[0] if isinstance(example, list) and example else None
-    if isinstance(value, str):
+    if isinstance(value, Cast) and _type_of(flatten(doc, items)) == "string":
+        value = [str(member.get("avatar") or "") for member in value]
+    elif isinstance(value, str):
         value = [part for part in value.split(",") if part] if value else []
     elif not isinstance(value, (list, tuple)):
         value = [value]  # one item (a dict or a scalar) where a list is documented
@@ -202,6 +210,8 @@ def _scalar(kind: str, value: Any, example: Any, schema: dict[str, Any]) -> Any:
             return value.ms
         return format_time(value.ms, example)
     if kind == "string":
+        if isinstance(value, Cast):
+            return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
         if isinstance(value, (list, tuple)):
             return ",".join(str(v) for v in value)
         if isinstance(value, dict):

@@ -12,13 +12,15 @@ a session belongs to one principal (a user or a guest, see :func:`owner_of`) and
 from __future__ import annotations
 
 import json
+import re
 import sys
+import uuid
 from typing import Any
 
 import sqlite_utils
 
-from server.apis.character.content.model import Kind
-from server.apis.character.content.shape import Moment
+from server.apis.character.content.model import KINDS, Kind
+from server.apis.character.content.shape import Cast, Moment
 from server.call import Call
 
 DAY_MS = 24 * 3600 * 1000
@@ -245,9 +247,17 @@ def adopt_guest(db: sqlite_utils.Database, guest_id: int, user_id: int) -> None:
 
 def find(call: Call, kind: Kind, content_id: Any) -> dict[str, Any]:
     """Content the caller may see (released, or theirs); else the not-found answer."""
-    row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = ?", [sql_id(content_id), kind.name])
-    if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == user_id_of(call)):
+    row = visible(call, kind.name, content_id)
+    if row is None:
         raise call.not_found(kind.name, content_id)
+    return row
+
+
+def visible(call: Call, kind_name: str, content_id: Any) -> dict[str, Any] | None:
+    """Content of a kind the caller may see (released, or theirs), None when there is none."""
+    row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = ?", [sql_id(content_id), kind_name])
+    if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == user_id_of(call)):
+        return None
     return row
 
 
@@ -332,14 +342,102 @@ def item(call: Call, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
         "collect_count": counts.get("collect", 0),
         "is_newest": row["created_at"] >= newest - kind.new_days * DAY_MS,
         "is_popular": row["uses"] >= kind.popular_uses,
+        "is_star": viewer_rated(call, content_id),
         "create_time": Moment(row["created_at"]),
         "timestamp": Moment(row["updated_at"]),
         "voices": [voice] if voice else [],
     }
+    extra = RECORDS.get(kind.name)
+    if extra is not None:
+        record.update(extra(call, row, fields))
     record.setdefault(
         "image_generation", {"enable": True, "hide": False, "style": str(fields.get("style") or "")}
     )
+    if kind.roster:
+        record.update(cast_names(call, kind, content_id, fields))
     return record
+
+
+# --- novels, stories, memories, authors -------------------------------------------------------
+
+# More of one kind's record than :func:`item` knows (a memory's lines and who saved it), by kind name:
+# ``fn(call, row, fields) -> dict``, registered by the module that models that kind.
+RECORDS: dict[str, Any] = {}
+# Where a session keeps the content's fields it changes for itself (a novel's scene for one telling);
+# the key group sessions use for theirs ("extion", /character/group/session/update).
+SESSION_FIELDS = "extion"
+
+
+def viewer_rated(call: Call, content_id: int) -> bool:
+    """Whether the caller rated the content (`is_star`)."""
+    viewer = user_id_of(call)
+    found = call.db.value("SELECT 1 FROM ratings WHERE content_id = ? AND user_id = ?", [content_id, viewer])
+    return viewer is not None and found is not None
+
+
+def overrides(session: dict[str, Any]) -> dict[str, Any]:
+    """The content's fields one session changed for itself; the content's own stay as they are."""
+    found = json.loads(session["profile"] or "{}").get(SESSION_FIELDS)
+    return found if isinstance(found, dict) else {}
+
+
+def seen_in(content: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+    """The content row as the session sees it: with the fields the session changed for itself."""
+    changed = overrides(session)
+    return {**content, "fields": dump({**fields_of(content), **changed})} if changed else content
+
+
+def insert_content(
+    db: Any,
+    kind: Kind,
+    owner_id: int | None,
+    fields: dict[str, Any],
+    *,
+    tags: tuple[str, ...] | list[str] = (),
+    visibility: str = PRIVATE,
+    charge: int = 0,
+    uses: int = 0,
+    created_at: int,
+    content_id: int | None = None,
+) -> int:
+    """A new piece of content with its tags (inside a write); a fixed ``content_id`` already there is
+    left as it is (the demo data, written at every start)."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO content (id, kind, owner_id, visibility, title, fields, charge, uses, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            content_id,
+            kind.name,
+            owner_id,
+            visibility,
+            str(fields.get(kind.title) or ""),
+            dump(fields),
+            charge,
+            uses,
+            created_at,
+            created_at,
+        ],
+    )
+    new_id = content_id if content_id is not None else int(cursor.lastrowid)
+    for position, tag in enumerate(tags):
+        db.execute(
+            "INSERT OR IGNORE INTO content_tags (content_id, tag, position) VALUES (?, ?, ?)",
+            [new_id, tag, position],
+        )
+    return new_id
+
+
+def is_author(call: Call, user_id: Any) -> bool:
+    """An author is a user (not deleted) with released content."""
+    user_id = sql_id(user_id)
+    released = call.db.value(
+        "SELECT 1 FROM content WHERE owner_id = ? AND visibility = ? LIMIT 1", [user_id, PUBLIC]
+    )
+    if released is None:
+        return False
+    if not has_table(call.db.conn, "users"):
+        return True
+    return call.db.value("SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL", [user_id]) is not None
 
 
 # --- sessions and messages --------------------------------------------------------------------
@@ -404,6 +502,7 @@ def message(kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
         "target_message": row["target_message"],
         "target_lang": row["target_lang"],
         "is_complete": row["state"] == DONE,
+        **message_names(kind, row),
     }
 
 
@@ -451,3 +550,152 @@ def page(call: Call, default_limit: int = 20) -> tuple[int, int]:
     page_no = page_no if isinstance(page_no, int) and page_no > 0 else 1
     limit = min(limit, 100)
     return limit, min((page_no - 1) * limit, SQLITE_MAX)
+
+
+# --- worlds and group chats: their casts, what a message keeps beside its text, session settings ----
+
+# How the doc names a group member's message in a session's context ("AI_29_Claudia").
+MEMBER_SPEAKER = "AI_{character_id}_{name}"
+SCENARIO_OPTIONS = ("optionA", "optionB", "optionC")
+
+
+def add_message_extras(db: sqlite_utils.Database) -> None:
+    """What some messages keep beside their text, as JSON: which group member spoke and which message
+    it answers, a world scenario's options. Added to databases made before the column existed."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(messages)").fetchall()}
+    if "extra" not in columns:
+        db.execute("ALTER TABLE messages ADD COLUMN extra TEXT NOT NULL DEFAULT '{}'")
+
+
+def extra_of(row: dict[str, Any]) -> dict[str, Any]:
+    value = json.loads(row.get("extra") or "{}")
+    return value if isinstance(value, dict) else {}
+
+
+def message_names(kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
+    """A message's names beyond its text: the member who spoke (`character_id`) and the message it
+    answers (`reply_id`, 0 for an opening line); a world's replies are scenarios with options."""
+    extra = extra_of(row)
+    names: dict[str, Any] = {name: extra[name] for name in ("character_id", "reply_id") if name in extra}
+    if kind.style == "scenario" and row["role"] == AI:
+        options = {name: str((extra.get("options") or {}).get(name) or "") for name in SCENARIO_OPTIONS}
+        targets = {
+            name: str((extra.get("target_options") or {}).get(name) or "") for name in SCENARIO_OPTIONS
+        }
+        info = {"title": str(extra.get("title") or ""), "generate_content": row["content"], **options}
+        names.update(scenario=info, scenario_info=info, options=options, target_options=targets)
+    return names
+
+
+def _picture(call: Call, value: Any) -> str:
+    text = str(value or "")
+    return call.file_url(text[len(FILE_PREFIX) :]) if text.startswith(FILE_PREFIX) else text
+
+
+def members(call: Call, kind: Kind, fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """The characters of a world or group (`kind.roster`) as the API shows them. An id names a character
+    (a group member: shown while the caller may see it); an object or a name is a character defined
+    in place (a world's)."""
+    entries = fields.get(kind.roster) if kind.roster else None
+    found: list[dict[str, Any]] = []
+    viewer = user_id_of(call)
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict):
+            member = {key: str(entry.get(key) or "") for key in ("name", "details", "avatar")}
+            member["avatar"] = _picture(call, member["avatar"])
+            member.update(
+                {key: str(entry[key]) for key in ("gender", "appearance", "greeting") if key in entry}
+            )
+            found.append(member)
+            continue
+        if isinstance(entry, str) and not entry.strip().isdigit():
+            found.append({"name": entry, "details": "", "avatar": ""})
+            continue
+        row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = 'character'", [sql_id(entry)])
+        if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == viewer):
+            continue  # deleted, or made private again by its creator: no longer in the cast
+        if any(member.get("character_id") == row["id"] for member in found):
+            continue  # named twice, a member once
+        character = fields_of(row, call)
+        bought = row["charge"] == 0 or row["owner_id"] == viewer or "purchase" in marks_of(call, row["id"])
+        found.append(
+            {
+                "character_id": row["id"],
+                "name": str(character.get("name") or ""),
+                "avatar": str(character.get("avatar") or ""),
+                "details": str(character.get("short_description") or ""),
+                "greeting": str(character.get("greeting") or ""),
+                "background": "",
+                "charge": row["charge"],
+                "is_purchase": bought,
+                "need_to_purchase": not bought,
+            }
+        )
+    return found
+
+
+def cast_names(call: Call, kind: Kind, content_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+    """A world's or group's characters under the names its answers use, with a group's greetings (one
+    per member) and relationships (each with a stable id)."""
+    cast = Cast(members(call, kind, fields))
+    names: dict[str, Any] = {"characters": cast, "characterss": cast}
+    ids = [member["character_id"] for member in cast if "character_id" in member]
+    if ids:
+        names["character_ids"] = ids
+    greetings = fields.get(kind.greeting) if kind.greeting else None
+    if isinstance(greetings, list):
+        declared = fields.get(kind.roster) if isinstance(fields.get(kind.roster), list) else []
+        names[kind.greeting] = [
+            entry
+            if isinstance(entry, dict)
+            else {"character_id": declared[n] if n < len(declared) else 0, "greeting": str(entry)}
+            for n, entry in enumerate(greetings)
+        ]
+    relationship = fields.get("relationship")
+    if isinstance(relationship, list):
+        names["relationship"] = [
+            {
+                **entry,
+                "id": str(
+                    entry.get("id") or uuid.uuid5(uuid.NAMESPACE_URL, f"relationship:{content_id}:{n}")
+                ),
+            }
+            for n, entry in enumerate(relationship)
+            if isinstance(entry, dict)
+        ]
+    return names
+
+
+def session_fields(kind: Kind, content: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+    """The content's fields as one session sees them: a group session may change its title, scenario,
+    relationships and members for itself (`extion` of /character/group/session/update)."""
+    profile = json.loads(session["profile"] or "{}")
+    overrides = profile.get("extion") if isinstance(profile.get("extion"), dict) else {}
+    return {**fields_of(content), **{name: value for name, value in overrides.items() if name in kind.fields}}
+
+
+def personal(call: Call, kind: Kind, session: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """Who the user plays in a world session: the world's first character, else the user."""
+    chosen = json.loads(session["profile"] or "{}").get("personal")
+    if isinstance(chosen, dict):
+        return chosen
+    cast = [member for member in members(call, kind, fields) if member.get("name")]
+    if cast:
+        return {"name": cast[0]["name"], "avatar": cast[0]["avatar"]}
+    return user_info(call, user_id_of(call))
+
+
+def token_count(value: Any) -> int:
+    """Roughly what a model counts: a token per word, and per character of Chinese."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z0-9]+", text))
+
+
+def check_cast(call: Call, kind: Kind, fields: dict[str, Any]) -> None:
+    """Members named by id must be characters the caller can see: else the not-found answer."""
+    entries = fields.get(kind.roster) if kind.roster else None
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, (bool, dict)):
+            continue
+        if isinstance(entry, int) or (isinstance(entry, str) and entry.strip().isdigit()):
+            find(call, KINDS["character"], entry)
