@@ -12,6 +12,10 @@ BENCHMARKS = {
         "benchmarks.serve_vs_connexion",
         "the reference server vs stock Connexion: reads, startup, streams",
     ),
+    "load": (
+        "benchmarks.load",
+        "200 clients mixing reads, writes and streams for 60 s: serve, then mock",
+    ),
 }
 
 

@@ -112,6 +112,21 @@ def parser() -> argparse.ArgumentParser:
         help="only this operation: an operationId or 'METHOD /path' (repeatable)",
     )
     p.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="run the I-th of N parts of the selected operations (1/4 ... 4/4): N CI jobs run each "
+        "operation exactly once; the parts are consecutive runs of operations in spec order, so an "
+        "operation and those it links to (stateful phase) mostly fall in the same part",
+    )
+    p.add_argument(
+        "--mode",
+        choices=("all", "positive", "negative"),
+        default="all",
+        help="the requests generated: valid ones, invalid ones (the API must refuse them with a 4xx), "
+        "or both (default: all)",
+    )
+    p.add_argument(
         "--exclude-check",
         action="append",
         default=[],
@@ -166,6 +181,9 @@ def main(argv: list[str]) -> int:
     try:
         plan = _plan(args)
         _reachable(args.base_url)
+    except EmptyShard as exc:
+        print(f"mdcontract test: {exc}; nothing to do", file=sys.stderr)
+        return 0
     except UsageError as exc:
         print(f"mdcontract test: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
@@ -188,6 +206,25 @@ def _header(text: str) -> tuple[str, str]:
     if not colon or not name or any(c in name for c in ' \t()<>@,;\\"/[]?={}'):
         raise argparse.ArgumentTypeError(f"expected NAME:VALUE, e.g. 'X-API-Key: abc', not {text!r}")
     return name, value.strip()
+
+
+def _shard(text: str) -> tuple[int, int]:
+    index, slash, count = text.partition("/")
+    try:
+        shard = (int(index), int(count))
+    except ValueError:
+        shard = (0, 0)
+    if not slash or not 1 <= shard[0] <= shard[1]:
+        raise argparse.ArgumentTypeError(f"expected I/N with 1 <= I <= N, e.g. 2/4, not {text!r}")
+    return shard
+
+
+def shard_of(labels: list[str], index: int, count: int) -> list[str]:
+    """The ``index``-th (1-based) of ``count`` consecutive, near-equal parts of ``labels``: the parts
+    of 1..count together are ``labels``, each label in exactly one part, whatever ``count`` is."""
+    start = (index - 1) * len(labels) // count
+    end = index * len(labels) // count
+    return labels[start:end]
 
 
 def _positive_int(text: str) -> int:
@@ -242,6 +279,8 @@ class Plan:
 
         found = list(self.reasons)
         args = self.args
+        if getattr(args, "shard_note", None):
+            found.append(args.shard_note)
         if args.exclude_check:
             found.append("checks turned off (--exclude-check): " + ", ".join(args.exclude_check))
         if args.stateless and not self.reasons:
@@ -329,11 +368,40 @@ def _plan(args: argparse.Namespace) -> Plan:
                 f"--include-tag {tag!r}: no operation has it; tags: {', '.join(sorted(tags)) or 'none'}"
             )
         filters += ["--include-tag", tag]
+    if args.shard is not None:
+        filters = _sharded(raw, args)
     for option in ("junit", "html"):
         target = getattr(args, option)
         if target and not Path(target).resolve().parent.is_dir():
             raise UsageError(f"--{option} {target}: the directory {Path(target).parent} does not exist")
     return Plan(args, raw, phases, filters)
+
+
+def _sharded(raw: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    """The filters of one shard: each operation the other options select, in spec order, named."""
+    named = set()
+    for wanted in args.operation:  # each already known to name an operation (see _plan)
+        method, _, path = wanted.partition(" ")
+        named |= {wanted, f"{method.upper()} {path.strip()}"}
+    selected = []
+    for label, operation in _labelled(raw):
+        if named and label not in named and operation.get("operationId") not in named:
+            continue
+        if args.include_tag and not set(args.include_tag) & set(operation.get("tags") or ()):
+            continue
+        selected.append(label)
+    index, count = args.shard
+    mine = shard_of(selected, index, count)
+    if not mine:
+        raise EmptyShard(
+            f"shard {index}/{count} has no operations: {len(selected)} are selected, in {count} shards"
+        )
+    args.shard_note = f"shard {index}/{count}: {len(mine)} of the {len(selected)} selected operations"
+    return [flag for label in mine for flag in ("--include-name", label)]
+
+
+class EmptyShard(UsageError):
+    """More shards than operations: this one has nothing to run (not a failure of the CI job)."""
 
 
 def _reachable(base_url: str, timeout: float = 5.0) -> None:
@@ -377,13 +445,19 @@ def _methods(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _operations(raw: dict[str, Any]) -> dict[str, str | None]:
     """'METHOD /path' -> operationId."""
+    return {label: operation.get("operationId") for label, operation in _labelled(raw)}
+
+
+def _labelled(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """('METHOD /path', operation) in spec order."""
     verbs = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-    return {
-        f"{method.upper()} {path}": operation.get("operationId")
+    return [
+        (f"{method.upper()} {path}", operation)
         for path, item in raw["paths"].items()
+        if isinstance(item, dict)
         for method, operation in item.items()
         if method in verbs and isinstance(operation, dict)
-    }
+    ]
 
 
 def _schemathesis_args(plan: Plan, config_file: Path, html_dir: Path | None) -> list[str]:
@@ -397,6 +471,8 @@ def _schemathesis_args(plan: Plan, config_file: Path, html_dir: Path | None) -> 
         args.base_url.rstrip("/"),
         "--phases",
         ",".join(plan.phases),
+        "--mode",
+        args.mode,
         "--max-examples",
         str(args.max_examples),
         "--seed",

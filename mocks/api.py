@@ -11,6 +11,7 @@ import asyncio
 import html
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from mocks.prefer import NONE, ControlError, Preferences, parse_preferences
 from mocks.routing import Router
 from mocks.spec import iter_operations
 from mocks.streams import base_media_type
-from mocks.validation import MAX_BODY, Invalid, accepted_tokens, check_body, check_params, has_credentials
+from mocks.validation import Invalid, accepted_tokens, body_limit, check_body, check_params, has_credentials
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -149,7 +150,7 @@ class MockAPI:
     ) -> Payload:
         if prefs.code is None and self.options.fail_rate and self._fail.random() < self.options.fail_rate:
             return self._fault(op, 500, "injected fault (--fail-rate)")
-        raw = await _read_body(receive) if op.body is not None else b""
+        raw = await _read_body(receive, headers) if op.body is not None else b""
         explicit = prefs.code is not None or prefs.example is not None or prefs.dynamic
         params: dict[str, Any] = {}
         body: Any = None
@@ -159,8 +160,6 @@ class MockAPI:
         if prefs.code is None and not has_credentials(op.security, headers, query, self.tokens):
             return self._unauthorized(op)
         try:
-            if len(raw) > MAX_BODY:
-                raise Invalid(f"request body is larger than {MAX_BODY} bytes")
             params = check_params(op.params, path_params, query, headers)
             body = await check_body(op.body, headers.get("content-type"), raw)
         except Invalid as exc:
@@ -243,7 +242,9 @@ class MockAPI:
         all_headers = payload.headers + extra
         if self.options.cors:
             origin = headers.get("origin")
-            if origin:
+            # Reflected only when it can be a header value: a CR/LF in it (past a lenient proxy)
+            # would write headers of the client's choosing.
+            if origin and _HEADER_SAFE.fullmatch(origin):
                 all_headers += (
                     (b"access-control-allow-origin", origin.encode("latin-1")),
                     (b"access-control-allow-credentials", b"true"),
@@ -261,6 +262,9 @@ class MockAPI:
             await _stream(send, payload.chunks, chunk_delay_ms)
 
 
+_HEADER_SAFE = re.compile(r"[\x20-\x7e]+")
+
+
 async def _stream(send: Send, chunks: tuple[bytes, ...], chunk_delay_ms: float) -> None:
     for index, chunk in enumerate(chunks):
         if index and chunk_delay_ms:
@@ -269,7 +273,13 @@ async def _stream(send: Send, chunks: tuple[bytes, ...], chunk_delay_ms: float) 
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive, headers: dict[str, str]) -> bytes:
+    """The body; a 413 (whatever Prefer asks: the request could not be read) as soon as it is known
+    to be too large: from its Content-Length before reading, else when the bytes pass the limit."""
+    limit = body_limit(headers.get("content-type"))
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ControlError(413, f"request body is larger than {limit} bytes")
     parts = []
     size = 0
     while True:
@@ -278,8 +288,9 @@ async def _read_body(receive: Receive) -> bytes:
             break  # http.disconnect: answer what was received; the client is gone anyway
         part = message.get("body", b"")
         size += len(part)
-        if size <= MAX_BODY + 1:
-            parts.append(part)
+        if size > limit:
+            raise ControlError(413, f"request body is larger than {limit} bytes")
+        parts.append(part)
         if not message.get("more_body", False):
             break
     return b"".join(parts)

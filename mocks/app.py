@@ -11,6 +11,7 @@ from typing import Any
 from mocks.api import MockAPI, MockOptions, Receive, Scope, Send, spec_files
 from mocks.context import SpecContext
 from mocks.examples import Payload
+from mocks.loopwatch import LoopWatch
 from mocks.spec import SpecError, load_spec
 
 __all__ = ["MockApp", "build_app"]
@@ -101,11 +102,14 @@ class MockApp:
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
+    watch = LoopWatch()
     while True:
         message: MutableMapping[str, Any] = await receive()
         if message["type"] == "lifespan.startup":
+            watch.start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await watch.stop()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from mocks.app import MockApp, build_app
 from mocks.memory import freeze_startup_objects
@@ -16,6 +19,7 @@ EXAMPLES = """examples:
   mdcontract mock                          # every spec/*.yaml, each under /<api>, index at /
   mdcontract mock spec/yike.yaml           # one spec at the root
   mdcontract mock --chunk-delay-ms 50      # pace streams like a model would
+  mdcontract mock --workers 4 --quiet      # four processes on one port
   curl -H 'Prefer: code=401' http://127.0.0.1:8000/character/user/getUserInfo
 """
 
@@ -45,6 +49,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--watch", action="store_true", help="reload when a spec file changes")
     p.add_argument("--quiet", action="store_true", help="no access log")
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="N processes answering on the same port (default: 1)",
+    )
     return p
 
 
@@ -62,6 +73,13 @@ def _rate(text: str) -> float:
     return value
 
 
+def _workers(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"expected 1 to 64 worker processes, got {text}")
+    return value
+
+
 def main(argv: list[str]) -> int:
     try:
         args = parser().parse_args(argv[1:])
@@ -70,6 +88,37 @@ def main(argv: list[str]) -> int:
     specs, mounted = _specs(args.specs)
     if specs is None:
         return 2 if args.specs else 1
+    try:
+        app = _build(args, specs, mounted)
+    except SpecError as exc:
+        print("mdcontract mock: refusing to start, the specs do not hold together:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        print(
+            "Fix the example (or the schema) in the spec or its overlay, then start again.", file=sys.stderr
+        )
+        return 1
+    _banner(specs, mounted, args.host, args.port)
+    _tokens_banner(app)
+    if args.workers > 1:
+        # Each worker builds its own app (the checks above ran here, once); this process only
+        # supervises them.
+        del app
+        return _serve_workers("mocks.cli:worker_app", argv[1:], args.host, args.port, args, quiet=args.quiet)
+    return _serve(app, args.host, args.port, quiet=args.quiet, watch=args.watch)
+
+
+def worker_app() -> object:
+    """The app of one `--workers` process (uvicorn calls this factory in each of them)."""
+    args = parser().parse_args(worker_argv())
+    specs, mounted = _specs(args.specs)
+    assert specs is not None, "the supervisor checked the specs before starting workers"
+    die_with_parent()
+    return _build(args, specs, mounted)
+
+
+def _build(args: argparse.Namespace, specs: list[Path], mounted: bool) -> object:
+    """The mock's app for a parsed command line; raises SpecError."""
     options = {
         "seed": args.seed,
         "chunk_delay_ms": args.chunk_delay_ms,
@@ -83,25 +132,15 @@ def main(argv: list[str]) -> int:
         current = sorted(Path("spec").glob("*.yaml")) if mounted and not args.specs else specs
         return build_app(current if mounted else current[0], **options)
 
-    try:
-        if args.watch:
-            from mocks.watch import ReloadingApp
+    app: object
+    if args.watch:
+        from mocks.watch import ReloadingApp
 
-            app = ReloadingApp(build, sorted({p.resolve().parent for p in specs}))
-        else:
-            app = build()
-    except SpecError as exc:
-        print("mdcontract mock: refusing to start, the specs do not hold together:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        print(
-            "Fix the example (or the schema) in the spec or its overlay, then start again.", file=sys.stderr
-        )
-        return 1
+        app = ReloadingApp(build, sorted({p.resolve().parent for p in specs}))
+    else:
+        app = build()
     freeze_startup_objects()
-    _banner(specs, mounted, args.host, args.port)
-    _tokens_banner(app)
-    return _serve(app, args.host, args.port, quiet=args.quiet, watch=args.watch)
+    return app
 
 
 def _specs(given: list[Path]) -> tuple[list[Path] | None, bool]:
@@ -154,23 +193,75 @@ def _tokens_banner(app: object) -> None:
 def _serve(app: object, host: str, port: int, *, quiet: bool, watch: bool) -> int:
     import uvicorn
 
-    # uvloop and httptools when installed (uvicorn[standard]): the mock's speed depends on them.
-    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        host=host,
-        port=port,
-        loop=loop,
-        http=http,
-        lifespan="on" if watch else "auto",
-        access_log=not quiet,
-        log_level="warning" if quiet else "info",
-    )
+    config = uvicorn.Config(app, host=host, port=port, **_uvicorn_options(quiet, watch))  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops the mock
         server.run()
     return 0 if server.started else 1
+
+
+def _uvicorn_options(quiet: bool, watch: bool) -> dict[str, Any]:
+    # uvloop and httptools when installed (uvicorn[standard]): the mock's speed depends on them.
+    return {
+        "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
+        "lifespan": "on" if watch else "auto",
+        "access_log": not quiet,
+        "log_level": "warning" if quiet else "info",
+    }
+
+
+# --- several processes on one port -------------------------------------------------------------
+
+WORKER_ARGV = "MDCONTRACT_WORKER_ARGV"
+
+
+def _serve_workers(factory: str, argv: list[str], host: str, port: int, args: Any, *, quiet: bool) -> int:
+    """Serve with uvicorn's workers: this process binds the port and supervises N processes (a dead
+    one is replaced); each builds the app by calling ``factory`` (an import string) with the command
+    line, which reaches it through the environment (uvicorn starts them fresh, not forked)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ[WORKER_ARGV] = json.dumps(argv)
+    config = uvicorn.Config(
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        **_uvicorn_options(quiet, getattr(args, "watch", False)),
+    )
+    print(f"  {args.workers} worker processes on port {port}", file=sys.stderr)
+    try:
+        sock = config.bind_socket()
+    except SystemExit:  # uvicorn says why (the port is taken ...) before exiting
+        return 1
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[sock]).run()
+    return 0
+
+
+def worker_argv() -> list[str]:
+    text = os.environ.get(WORKER_ARGV)
+    if text is None:
+        raise RuntimeError(f"{WORKER_ARGV} is not set: worker apps are started by `--workers N`")
+    return list(json.loads(text))
+
+
+def die_with_parent() -> None:
+    """A worker outlives a supervisor that was killed (SIGKILL, the OOM killer) and keeps the port
+    busy, answering from a server nobody can stop; on Linux the kernel ends it with the parent."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,16 @@ from mocks.context import SpecContext
 from mocks.schemas import Validator, describe
 from mocks.streams import base_media_type
 
+# The largest request bodies read: multipart (uploads), and any other kind. A parsed JSON document
+# can take many times its size in memory (16 MB of `[{},{},...]` is 450 MB of dicts), so the others
+# are kept small; a larger body is refused with 413 before it is read.
 MAX_BODY = 16 * 1024 * 1024
+MAX_DOCUMENT_BODY = 1024 * 1024
+
+
+def body_limit(content_type: str | None) -> int:
+    """The most bytes a body of this Content-Type may have."""
+    return MAX_BODY if (content_type or "").lower().lstrip().startswith("multipart/") else MAX_DOCUMENT_BODY
 
 
 class Invalid(Exception):
@@ -239,11 +248,16 @@ def _cookies(header: str) -> dict[str, str]:
 # --- body ------------------------------------------------------------------------------------
 
 
-async def check_body(body: Body | None, content_type: str | None, raw: bytes) -> Any:
-    """The decoded body (None when there is none); raises Invalid with the first problem."""
+async def check_body(
+    body: Body | None, content_type: str | None, raw: bytes, form: list[tuple[str, str]] | None = None
+) -> Any:
+    """The decoded body (None when there is none); raises Invalid with the first problem.
+
+    ``form``: the fields of a multipart body its reader already parsed (files as their names), in
+    place of ``raw`` (the reference server parses uploads as they arrive, ``server.bodies``)."""
     if body is None:
         return None
-    if not raw:
+    if not raw and not form:
         if body.required:
             raise Invalid("request body is required")
         return None
@@ -251,7 +265,10 @@ async def check_body(body: Body | None, content_type: str | None, raw: bytes) ->
     if media is None:
         accepted = ", ".join(m.media_type for m in body.media.values())
         raise Invalid(f"Content-Type {content_type!r} is not accepted here; send {accepted}")
-    value = await _decode(media, content_type or media.media_type, raw)
+    if form is not None and media.kind == "multipart":
+        value: Any = _fields(form, media.schema)
+    else:
+        value = await _decode(media, content_type or media.media_type, raw)
     error = media.validator.first_error(value) if media.validator else None
     if error:
         raise Invalid(describe("request body", error))
@@ -282,13 +299,34 @@ def _refuse_constant(constant: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
+# Deeper than any of our APIs' bodies by far. Python's parser takes ~1,000 levels, but what runs after
+# it (checks, handlers, answers) walks documents recursively too, with its own frames on the stack: a
+# body nested 900 deep would get through the parser and fail later, as a 500.
+MAX_NESTING = 64
+
+
 def _json(text: str) -> Any:
     try:
-        return _DECODER.decode(text)
+        value = _DECODER.decode(text)
     except RecursionError:
         raise Invalid("request body is nested too deeply") from None
     except ValueError as exc:
         raise Invalid(f"request body is not valid JSON: {str(exc)[:200]}") from None
+    if isinstance(value, dict | list) and _deeper_than(value, MAX_NESTING):
+        raise Invalid(f"request body is nested more than {MAX_NESTING} levels deep")
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep (iterative: no recursion to exhaust)."""
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _fields(pairs: list[tuple[str, str]], schema: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import watchfiles
 
 from mocks.api import Receive, Scope, Send
 from mocks.app import MockApp
+from mocks.loopwatch import LoopWatch
 from mocks.memory import freeze_startup_objects
 from mocks.spec import SpecError
 
@@ -61,12 +62,15 @@ class ReloadingApp:
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         stop = asyncio.Event()
         task: asyncio.Task[None] | None = None
+        loop_watch = LoopWatch()
         while True:
             message: MutableMapping[str, Any] = await receive()
             if message["type"] == "lifespan.startup":
                 task = asyncio.create_task(self.watch(stop))
+                loop_watch.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await loop_watch.stop()
                 stop.set()
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -40,7 +40,10 @@ class ServeOptions:
     tokens_per_s: float = DEFAULT_TOKENS_PER_S
     cors: bool = True
     validate_responses: bool = False  # tests: every answer checked against the spec
-    max_upload_bytes: int = 10 * 1024 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024  # a multipart body (uploads)
+    # Any other body (JSON, forms, text). Small, because a body's parsed form can be many times its
+    # size in memory: 1 MB of `[{},{},...]` is 300,000 dicts.
+    max_body_bytes: int = 1024 * 1024
 
 
 class OperationInfo:

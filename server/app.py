@@ -22,7 +22,9 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mocks.api import spec_files
 from mocks.examples import Payload
+from mocks.loopwatch import LoopWatch
 from mocks.spec import SpecError, load_spec
+from server.admission import Admission
 from server.api import ServedAPI, ServeOptions
 from server.files import media_type_of
 from server.pages import serve_page
@@ -66,6 +68,9 @@ class Mounted:
         headers = (
             (b"content-type", media_type_of(name).encode()),
             (b"cache-control", b"public, max-age=31536000, immutable"),
+            # An upload is served as the type its bytes were judged to be, never sniffed as another
+            # (an HTML page inside a .png is not run as a page of this origin).
+            (b"x-content-type-options", b"nosniff"),
         )
         return Payload(200, headers, data)
 
@@ -77,6 +82,7 @@ class ServerApp:
         self.root = root
         self.apis = apis or {}
         self._index = _index_page(self.apis)
+        self.admission = Admission()
 
     @property
     def served(self) -> list[ServedAPI]:
@@ -90,6 +96,7 @@ class ServerApp:
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1000})
             return
+        await self.admission.wait_turn()
         path: str = scope["path"]
         if self.root is not None:
             return await self.root.handle(scope, receive, send, path)
@@ -109,6 +116,7 @@ class ServerApp:
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         lifespans: list[_Lifespan] = []
+        watch = LoopWatch()
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -120,8 +128,11 @@ class ServerApp:
                 except Exception as exc:  # a broken API must not start half the server silently
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
+                # Watched from here: building the stacks above holds the loop, before any request.
+                watch.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await watch.stop()
                 for lifespan in lifespans:
                     await lifespan.stop()
                 self.close()

@@ -16,6 +16,7 @@ EXAMPLES = """examples:
   mdcontract serve spec/yike.yaml          # one API at the root
   mdcontract serve --ttft-ms 0 --tokens-per-s 0   # streams as fast as they are generated
   mdcontract serve --check                 # which operations have a handler; exit 1 if any has none
+  mdcontract serve --data /srv/mdc --workers 4   # four processes on one port, sharing the SQLite files
 """
 
 
@@ -39,7 +40,24 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cors", dest="cors", action="store_false", help="no CORS headers, no preflight")
     p.add_argument("--quiet", action="store_true", help="no access log")
     p.add_argument("--check", action="store_true", help="list operations without a handler; exit 1 if any")
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="N processes answering on the same port, sharing the SQLite files (default: 1; needs --data)",
+    )
     return p
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"expected 1 to 64 worker processes, got {text}")
+    return value
 
 
 def _non_negative(text: str) -> float:
@@ -64,16 +82,18 @@ def main(argv: list[str]) -> int:
         return 2
     if args.check:
         return check(specs)
-    from server.api import DEFAULT_TOKENS_PER_S, DEFAULT_TTFT_MS, ServeOptions
-
-    options = ServeOptions(
-        data_dir=None if args.memory else args.data,
-        seed=args.seed,
-        ttft_ms=DEFAULT_TTFT_MS if args.ttft_ms is None else args.ttft_ms,
-        tokens_per_s=DEFAULT_TOKENS_PER_S if args.tokens_per_s is None else args.tokens_per_s,
-        cors=args.cors,
-    )
+    if args.memory and args.workers > 1:
+        print(
+            "mdcontract serve: --memory keeps the data inside each process, so --workers "
+            f"{args.workers} would be {args.workers} servers that do not see each other's writes; "
+            "use --data FOLDER with --workers (the workers share its SQLite files), or one worker",
+            file=sys.stderr,
+        )
+        return 2
+    options = _options(args)
     try:
+        # With --workers the schema and the demo data are written here, once, before any worker
+        # starts (each worker's own start finds them there and changes nothing).
         app = start(specs if mounted else specs[0], options, quiet=args.quiet)
     except SpecError as exc:
         print("mdcontract serve: refusing to start, the specs do not hold together:", file=sys.stderr)
@@ -81,9 +101,47 @@ def main(argv: list[str]) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     _banner(app, args.host, args.port, options)
-    from mocks.cli import _serve
+    from mocks.cli import _serve, _serve_workers
+    from mocks.memory import freeze_startup_objects
 
+    if args.workers > 1:
+        (app.server if hasattr(app, "server") else app).close()
+        del app
+        return _serve_workers("server.cli:worker_app", argv[1:], args.host, args.port, args, quiet=args.quiet)
+    # The specs and Connexion's apps are most of the heap and live as long as the server: out of the
+    # collector's sight, a full collection no longer walks them (a pause of ~100 ms under load).
+    freeze_startup_objects()
     return _serve(app, args.host, args.port, quiet=args.quiet, watch=False)
+
+
+def _options(args: argparse.Namespace) -> Any:
+    from server.api import DEFAULT_TOKENS_PER_S, DEFAULT_TTFT_MS, ServeOptions
+
+    return ServeOptions(
+        data_dir=None if args.memory else args.data,
+        seed=args.seed,
+        ttft_ms=DEFAULT_TTFT_MS if args.ttft_ms is None else args.ttft_ms,
+        tokens_per_s=DEFAULT_TOKENS_PER_S if args.tokens_per_s is None else args.tokens_per_s,
+        cors=args.cors,
+    )
+
+
+def worker_app() -> Any:
+    """The app of one `--workers` process (uvicorn calls this factory in each of them): the same
+    server on the same data folder, without the seeding the supervisor has done."""
+    from mocks.cli import die_with_parent, worker_argv
+    from server.app import build_app
+
+    args = parser().parse_args(worker_argv())
+    specs, mounted = _specs(args.specs)
+    assert specs is not None, "the supervisor checked the specs before starting workers"
+    die_with_parent()
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    app = build_app(specs if mounted else specs[0], _options(args))
+    from mocks.memory import freeze_startup_objects
+
+    freeze_startup_objects()  # as in a single process (main)
+    return app
 
 
 def start(specs: Path | list[Path], options: Any, *, quiet: bool = False) -> Any:

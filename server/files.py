@@ -69,5 +69,49 @@ class FileStore:
             return None
 
 
+# The leading bytes of the formats the server knows, and the media type each is.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"OggS", "audio/ogg"),
+    (b"ID3", "audio/mpeg"),
+    (b"fLaC", "audio/flac"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def sniff(data: bytes) -> str | None:
+    """The media type the first bytes of a file show (``image/png`` ...), None when none we know.
+    A client's claim about a file (its name, its Content-Type) decides nothing: these bytes do."""
+    for signature, media_type in _SIGNATURES:
+        if data.startswith(signature):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    if data[4:8] == b"ftyp":
+        return "audio/mp4" if data[8:12] in (b"M4A ", b"M4B ") else "video/mp4"
+    # An MP3 without an ID3 tag starts with a frame header: 11 set bits, then a valid layer.
+    if len(data) >= 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0 and data[1] & 0x06:
+        return "audio/mpeg"
+    return None
+
+
+def accepts(types: tuple[str, ...], media_type: str) -> bool:
+    """Whether ``media_type`` is one of ``types``: exact types (``image/png``), families written
+    ``image/`` or ``image/*``, or ``*/*``."""
+    media_type = media_type.split(";")[0].strip().lower()
+    for accepted in types:
+        accepted = accepted.lower()
+        if accepted in ("*/*", media_type) or (
+            accepted.endswith(("/", "/*")) and media_type.startswith(accepted.rstrip("*"))
+        ):
+            return True
+    return False
+
+
 def media_type_of(name: str) -> str:
     return MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")

@@ -73,7 +73,7 @@ async def serve_page(
     if content_type == "application/json" and text.strip():
         try:
             request.json = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past Python's recursion limit: not a page's JSON
             return await JSONResponse({"message": "the body is not JSON"}, 400)(scope, receive, send)
     elif text:
         request.form = dict(parse_qsl(text))

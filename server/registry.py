@@ -24,6 +24,20 @@ SchemaFunction = Callable[[sqlite_utils.Database], None]
 Page = Callable[[Any], Awaitable[Any]]
 
 
+@dataclass(frozen=True)
+class UploadRule:
+    """What a file field of an operation takes: checked while the body arrives (``server.bodies``),
+    so a handler sees only files that keep the rule.
+
+    ``types``: media types (``image/png``) or families (``image/``) the file may be, judged by its
+    first bytes (``server.files.sniff``) and by the type the client declares, unless it declares
+    none or ``application/octet-stream``; empty: any. ``max_bytes``: the largest file (the server's
+    body limit applies whatever this says)."""
+
+    types: tuple[str, ...] = ()
+    max_bytes: int | None = None
+
+
 @dataclass
 class Handlers:
     """The handlers of one API, its tables, its demo data and its rules for tokens."""
@@ -37,6 +51,8 @@ class Handlers:
     user_id_is_token_user: bool = True
     # `mdcontract token create --name NAME`: the id of the user called NAME, created when new.
     user_for_name: Callable[[sqlite_utils.Database, str], Any] | None = None
+    # Per operation id, per file field: what the field takes (`upload`).
+    uploads: dict[str, dict[str, UploadRule]] = field(default_factory=dict)
     # Pages that are no operation of the spec, by path prefix: what a fake payment provider shows a
     # payer (a checkout page the API's answers link to). See server/pages.py.
     pages: dict[str, Page] = field(default_factory=dict)
@@ -60,6 +76,13 @@ class Handlers:
         """Register a function that writes the `--seed demo` data."""
         self.seeders.append(function)
         return function
+
+    def upload(
+        self, operation_id: str, field_name: str, *, types: tuple[str, ...] = (), max_bytes: int | None = None
+    ) -> None:
+        """Limit the file part ``field_name`` of an operation (:class:`UploadRule`), e.g.
+        ``handlers.upload("post_user_uploadImage", "img", types=("image/",), max_bytes=5 * MB)``."""
+        self.uploads.setdefault(operation_id, {})[field_name] = UploadRule(tuple(types), max_bytes)
 
     def page(self, prefix: str) -> Callable[[Page], Page]:
         """Register a page for ``prefix`` and every path under it (``/sandbox/paypal`` serves
@@ -86,6 +109,8 @@ class Handlers:
             self(operation_id)(function)
         self.schemas.extend(f for f in other.schemas if f not in self.schemas)
         self.seeders.extend(f for f in other.seeders if f not in self.seeders)
+        for operation_id, rules in other.uploads.items():
+            self.uploads.setdefault(operation_id, {}).update(rules)
         for prefix, page in other.pages.items():
             self.page(prefix)(page)
         if other.guest_operations:

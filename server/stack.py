@@ -48,16 +48,14 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler, BearerSecurityHandler
 from connexion.validators import AbstractResponseBodyValidator
-from starlette.datastructures import Headers as StarletteHeaders
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException, MultiPartParser
 
 from generators.jsonschema import convert
 from mocks.examples import content_type_header, is_json
 from mocks.streams import StreamKind, frame_item
 from mocks.validation import Invalid, check_body, check_params
 from server.api import OperationInfo, ServedAPI
+from server.bodies import FormReader, Uploaded, declared_length, read_body, read_form
 from server.call import Call, Principal, Reply
 from server.envelope import ApiError, invalid, unauthorized
 from server.storage import Busy
@@ -66,15 +64,6 @@ log = logging.getLogger("mdcontract.server")
 
 Scope = MutableMapping[str, Any]
 CHECKED = "mdcontract"
-
-
-@dataclass(frozen=True)
-class Uploaded:
-    """A file part of a multipart body."""
-
-    filename: str
-    content_type: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -106,19 +95,24 @@ class ChecksOperation:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         user = _principal(scope)
         self._check_user(info, user)
-        raw = await _read_body(receive, self.api.options.max_upload_bytes) if compiled.body else b""
+        raw = b""
+        form: FormReader | None = None
+        if compiled.body:
+            form = await self._read(receive, headers, info)
+            if form is None:
+                limit = min(self.api.options.max_body_bytes, self.api.options.max_upload_bytes)
+                raw = await read_body(receive, limit)
         raw_query = scope.get("query_string", b"")
         query = parse_qs(raw_query.decode("utf-8", "replace"), keep_blank_values=True) if raw_query else {}
         path_params = {k: str(v) for k, v in (scope.get("path_params") or {}).items()}
         try:
             params = check_params(compiled.params, path_params, query, headers)
-            body = await check_body(compiled.body, headers.get("content-type"), raw)
+            fields = form.fields if form is not None else None
+            body = await check_body(compiled.body, headers.get("content-type"), raw, fields)
         except Invalid as exc:
             raise invalid(str(exc)) from None
         params, body = unicode_text(params), unicode_text(body)
-        files: dict[str, Uploaded] = {}
-        if raw and headers.get("content-type", "").lower().startswith("multipart/"):
-            files = await _files(headers["content-type"], raw)
+        files = form.files if form is not None else {}
         if user is not None and self.api.handlers.user_id_is_token_user:
             _same_user(user, params, body)
         base_url = (
@@ -126,6 +120,24 @@ class ChecksOperation:
         )
         scope.setdefault("extensions", {})[CHECKED] = Checked(params, body, files, user, headers, base_url)
         await self.next_app(scope, receive, send)
+
+    async def _read(self, receive: Any, headers: dict[str, str], info: OperationInfo) -> FormReader | None:
+        """A multipart body, parsed and judged as it arrives (None: another kind, still unread).
+        Either way a body larger than the server takes is refused before it is read."""
+        options = self.api.options
+        content_type = headers.get("content-type", "")
+        # Only where the operation takes one: elsewhere a multipart body is as small as any other, and
+        # refused unread past that (then as the wrong Content-Type).
+        media = info.compiled.body.find(content_type) if info.compiled.body and content_type else None
+        multipart = media is not None and media.kind == "multipart"
+        limit = (
+            options.max_upload_bytes if multipart else min(options.max_body_bytes, options.max_upload_bytes)
+        )
+        declared_length(headers, limit)
+        if not multipart:
+            return None
+        rules = self.api.handlers.uploads.get(info.operation_id, {})
+        return await read_form(receive, content_type, rules, limit)
 
     def _check_user(self, info: OperationInfo, user: Principal | None) -> None:
         guests = self.api.handlers.guest_operations
@@ -182,42 +194,6 @@ def _principal(scope: Scope) -> Principal | None:
     if isinstance(info, dict) and isinstance(info.get("principal"), Principal):
         return info["principal"]
     return None
-
-
-async def _read_body(receive: Any, limit: int) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        part = message.get("body", b"")
-        size += len(part)
-        if size > limit:
-            raise invalid(f"request body is larger than {limit} bytes", status=413)
-        parts.append(part)
-        if not message.get("more_body", False):
-            break
-    return b"".join(parts)
-
-
-async def _files(content_type: str, raw: bytes) -> dict[str, Uploaded]:
-    async def stream() -> AsyncIterator[bytes]:
-        yield raw
-
-    try:
-        form = await MultiPartParser(StarletteHeaders({"content-type": content_type}), stream()).parse()
-    except (MultiPartException, ValueError, KeyError) as exc:
-        raise invalid(f"request body is not valid multipart/form-data: {exc}") from None
-    files = {}
-    try:
-        for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                data = await value.read()
-                files[name] = Uploaded(value.filename or "", value.content_type or "", data)
-    finally:
-        await form.close()
-    return files
 
 
 class ChecksAPI(RoutedAPI[ChecksOperation]):

@@ -9,6 +9,12 @@ instead of SQLite's blocking busy handler.
 Writes go through :meth:`Database.write`, a synchronous function run inside ``BEGIN IMMEDIATE``
 ... ``COMMIT``: it cannot await, so no other request's statements can join the transaction, and
 a request either commits all it did or nothing.
+
+Several processes (``mdcontract serve --workers N``) share each file. A write never fails because
+another process holds the lock: ``write`` waits for it without blocking the loop, ``write_now``
+(code that cannot await: a stream's cleanup, start-up) waits blocking, which costs no more than
+another process's transaction, microseconds (the checkpointer never makes writers wait: it only
+truncates the WAL when that takes no waiting).
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ T = TypeVar("T")
 
 # How long a write waits for another process's transaction before the request fails with 503.
 LOCK_WAIT_SECONDS = 10.0
+# How long `write_now` waits for it, blocking: longer than any transaction of ours, short enough that a
+# wedged database (another program holding it) is reported rather than freezing the server.
+NOW_WAIT_SECONDS = 2.0
 # Checkpoint the WAL from a background thread once it holds this many pages (4 MB at 4 KB pages).
 CHECKPOINT_PAGES = 1000
 
@@ -88,7 +97,7 @@ class Database:
         delay = 0.001
         while True:
             try:
-                return self.write_now(work)
+                return self._transaction(work)
             except sqlite3.OperationalError as exc:
                 if not _locked(exc) or time.monotonic() > deadline:
                     if _locked(exc):
@@ -98,8 +107,25 @@ class Database:
             delay = min(delay * 2, 0.05)
 
     def write_now(self, work: Callable[[sqlite_utils.Database], T]) -> T:
-        """`write` for code that cannot await (a stream's cleanup after the client left).
-        Raises sqlite3.OperationalError at once when another process holds the lock."""
+        """`write` for code that cannot await (a stream's cleanup after the client left, start-up).
+        When another process holds the lock it waits, blocking, up to NOW_WAIT_SECONDS (then Busy):
+        losing the end of a stream because another worker was committing is not an option."""
+        deadline = time.monotonic() + NOW_WAIT_SECONDS
+        delay = 0.0002
+        while True:
+            try:
+                return self._transaction(work)
+            except sqlite3.OperationalError as exc:
+                if not _locked(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise Busy(str(exc)) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.005)
+
+    def _transaction(self, work: Callable[[sqlite_utils.Database], T]) -> T:
+        """One attempt; sqlite3.OperationalError ("database is locked") at once when another process
+        holds the write lock."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             result = work(self.db)
@@ -123,7 +149,10 @@ class Database:
             if self._closed or self.path is None:
                 return
             try:
-                with contextlib.closing(sqlite3.connect(str(self.path), timeout=1)) as conn:
+                # No busy wait: a TRUNCATE that has to wait for a writer or a reader holds every
+                # writer off meanwhile (in all processes); without a wait it does what it can at
+                # once, as PASSIVE would, and the next round finishes the job.
+                with contextlib.closing(sqlite3.connect(str(self.path), timeout=0)) as conn:
                     frames = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     if frames and frames[1] >= CHECKPOINT_PAGES:
                         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -263,3 +263,72 @@ def test_live_server_answering_nonsense_is_red():
         )
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
     assert "result    FAILED (exit 1)" in result.stdout
+
+
+# --- --shard: a CI matrix of N jobs ------------------------------------------------------------------
+
+
+def _shard_labels(spec: Path, *options: str) -> list[str]:
+    """The operations `mdcontract test` would run with these options ([] for an empty shard)."""
+    args = cli.parser().parse_args(["--spec", str(spec), "--base-url", "http://x", *options])
+    try:
+        plan = cli._plan(args)
+    except cli.EmptyShard:
+        return []
+    assert plan.filters[::2] == ["--include-name"] * (len(plan.filters) // 2)
+    return plan.filters[1::2]
+
+
+@pytest.mark.parametrize("api", ["character", "session-store", "aichat", "yike"])
+def test_the_shards_together_run_every_operation_of_the_spec_once(api):
+    spec = ROOT / "spec" / f"{api}.yaml"
+    everything = list(cli._operations(cli.yaml.safe_load(spec.read_text(encoding="utf-8"))))
+    for count in (1, 2, 3, 4, 7):
+        shards = [_shard_labels(spec, "--shard", f"{index}/{count}") for index in range(1, count + 1)]
+        union = [label for shard in shards for label in shard]
+        assert sorted(union) == sorted(everything), f"{api} in {count} shards"  # all, none twice
+        assert max(map(len, shards)) - min(map(len, shards)) <= 1, f"{api} in {count} shards: unbalanced"
+        # The same split at every run (each CI job computes its own part).
+        assert shards[0] == _shard_labels(spec, "--shard", f"1/{count}")
+
+
+def test_a_shard_splits_what_the_other_options_select():
+    spec = ROOT / "spec" / "character.yaml"
+    tag = "base interface"
+    first = _shard_labels(spec, "--include-tag", tag, "--shard", "1/2")
+    second = _shard_labels(spec, "--include-tag", tag, "--shard", "2/2")
+    raw = cli.yaml.safe_load(spec.read_text(encoding="utf-8"))
+    tagged = [label for label, op in cli._labelled(raw) if tag in op.get("tags", [])]
+    assert first + second == tagged
+
+
+@pytest.mark.parametrize("text", ["0/4", "5/4", "2", "a/b", "1/0"])
+def test_a_shard_that_is_not_i_of_n_is_a_usage_error(text, capsys):
+    assert cli.main(["test", "--spec", str(SESSION_STORE), "--base-url", "http://x", "--shard", text]) == 2
+    assert "expected I/N" in capsys.readouterr().err
+
+
+def test_a_shard_with_nothing_to_run_exits_0_and_says_so(capsys):
+    argv = ["test", "--spec", str(ROOT / "spec" / "aichat.yaml"), "--base-url", "http://x", "--shard", "1/5"]
+    assert cli.main(argv) == 0
+    assert "shard 1/5 has no operations: 2 are selected" in capsys.readouterr().err
+
+
+def test_three_shards_run_against_a_server_test_each_operation_once(tmp_path, yike_mock):
+    tested: list[str] = []
+    for index in (1, 2, 3):
+        junit = tmp_path / f"shard-{index}.xml"
+        run = run_suite(
+            yike_mock,
+            ROOT / "spec" / "yike.yaml",
+            "--shard",
+            f"{index}/3",
+            "--phases",
+            "examples",
+            "--junit",
+            str(junit),
+        )
+        assert run.code == 0, run.output[-3000:]
+        assert f"shard {index}/3" in run.output
+        tested += [case.get("name") for case in ElementTree.parse(junit).getroot().iter("testcase")]
+    assert len(tested) == 8 and len(set(tested)) == 8, tested

@@ -30,6 +30,8 @@ NOT_RUN = {
     # refusal against the server. Every other check runs.
     "post_user_uploadImage": "runs without positive_data_acceptance",
     "post_user_uploadAudio": "runs without positive_data_acceptance",
+    # The avatar upload is judged like an image too (its upload rule, server/apis/character/platform.py).
+    "post_character_uploadAvatar": "runs without positive_data_acceptance",
 }
 CHARACTER_ACCOUNTS = sorted(
     operation
@@ -69,13 +71,19 @@ RUNS: dict[str, list[str]] = {
     "character:uploads": [
         *CHARACTER_USERS,
         *("--operation", "post_user_uploadImage", "--operation", "post_user_uploadAudio"),
+        *("--operation", "post_character_uploadAvatar"),
         *("--exclude-check", "positive_data_acceptance"),
         *("--phases", "examples,coverage,fuzzing"),  # no link between the two for a stateful phase
     ],
     # The shared content model's operations (characters, their chats, guests' chats, media, the user's lists).
     "character:content": [
         *CHARACTER_USERS,
-        *[option for operation in CONTENT_OPERATIONS for option in ("--operation", operation.operation_id)],
+        *[
+            option
+            for operation in CONTENT_OPERATIONS
+            if operation.operation_id not in NOT_RUN
+            for option in ("--operation", operation.operation_id)
+        ],
     ],
 }
 # Runs of one or two unlinked operations: stateful is not among their phases.

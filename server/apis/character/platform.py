@@ -207,6 +207,14 @@ def _upload(call: Call, field: str, family: str, limit: int) -> Any:
     return {"url": call.file_url(call.api.files.put(part.data, found))}
 
 
+# The same limits, enforced while the body arrives (server.bodies): a 50 MB upload or an HTML page
+# named photo.png is refused from its headers and first bytes, before the rest is read.
+handlers.upload("post_user_uploadImage", "img", types=("image/",), max_bytes=IMAGE_LIMIT)
+handlers.upload("post_user_uploadAudio", "audio", types=("audio/",), max_bytes=AUDIO_LIMIT)
+# The content area's avatar upload takes the same pictures.
+handlers.upload("post_character_uploadAvatar", "img", types=("image/",), max_bytes=IMAGE_LIMIT)
+
+
 @handlers("post_user_uploadImage")
 async def upload_image(call: Call) -> Any:
     """PNG, JPEG, GIF or WebP, up to 5 MB."""
