@@ -6,6 +6,7 @@ all of them (a `请求地址` column, a `请求地址：` line and a `### 请求
 
 from __future__ import annotations
 
+import functools
 import re
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
@@ -220,10 +221,16 @@ SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)[.、]?\s*(.*)$")
 STATUS_CODE = re.compile(r"(?<![\d.])([1-5]\d\d)(?![\d.])")
 
 
+_MARKUP = re.compile(r"[*`_]+")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4096)
 def norm_label(s: str) -> str:
-    s = re.sub(r"[*`_]+", "", s).replace("\u00a0", " ").strip()
+    # Cached: a doc repeats its few labels thousands of times (every table cell is asked).
+    s = _MARKUP.sub("", s).replace("\u00a0", " ").strip()
     s = s.rstrip(":：").strip().lower()
-    return re.sub(r"\s+", " ", s)
+    return _SPACES.sub(" ", s)
 
 
 def method_word(s: str) -> str:

@@ -195,6 +195,8 @@ def _links_from(
         if source.action == "delete"
         else {}
     )
+    if not ids and not deleted:
+        return  # nothing to hand on: most operations, and the pairing below is over every operation
     for target in operations:
         if target.label == source.label:
             continue
