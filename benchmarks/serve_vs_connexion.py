@@ -8,8 +8,8 @@
   on CPU 0, the load generator on CPU 1, alternating rounds, medians.
 - **startup**: from spawning the process to the first 200 of an operation, serving all four specs;
   ours with its spec cache warm (as at every start after the first) and cold (`MDCONTRACT_CACHE=off`).
-- **streams**: time to the first NDJSON chunk of 200 concurrent generated streams (character's genChat
-  when implemented, else yike's text completion), with the server's default pacing; the excess over
+- **streams**: time to the first NDJSON chunk of 200 concurrent generated streams (character's genChat,
+  each in a chat session of its own), with the server's default pacing; the excess over
   the configured time to first token, and the longest pause between two chunks of a stream, show
   whether the event loop ever stalls.
 """
@@ -228,16 +228,16 @@ async def _streams(port: int, count: int) -> StreamRun:
 
 
 async def _stream_requests(session: Any, base: str, count: int) -> list[tuple[str, str, dict[str, str], Any]]:
-    """``count`` stream requests, each on a chat of its own (made here through the API)."""
-    token = {"authorization": "Bearer demo-yike-alice"}
+    """``count`` NDJSON streams (character's genChat), each in a chat session of its own made here
+    through the API, so that no two streams write to one session."""
+    token = {"authorization": "Bearer demo-character-alice"}
     made = []
     for index in range(count):
-        async with session.post(f"{base}/yike/api/chat/conversations", headers=token, json={}) as r:
-            conversation = (await r.json()).get("id")
-        url = f"{base}/yike/api/chat/conversations/{conversation}/messages"
-        async with session.post(url, headers=token, json={"content": f"讲一个故事 {index}"}) as r:
-            await r.read()
-        made.append(("POST", f"{base}/yike/chat/conversations/{conversation}/completions", token, None))
+        body = {"user_id": 1, "character_id": 1 + index % 6}
+        async with session.post(f"{base}/character/character/createChat", headers=token, json=body) as r:
+            chat = (await r.json())["result"]["session_id"]
+        message = {"user_id": 1, "session_id": chat, "content": f"Tell me a story about the harbor, {index}"}
+        made.append(("POST", f"{base}/character/character/genChat", token, message))
     return made
 
 
