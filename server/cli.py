@@ -181,6 +181,7 @@ def check(specs: list[Path]) -> int:
     from server.registry import handlers_for
 
     missing: list[str] = []
+    done = total = 0
     for spec in specs:
         try:
             doc = load_spec(spec)
@@ -191,7 +192,10 @@ def check(specs: list[Path]) -> int:
         operations = [(m, p, op.get("operationId", "")) for p, m, _, op in iter_operations(doc)]
         lacking = [(m, p, i) for m, p, i in operations if i not in handlers.operations]
         print(f"{spec.stem}: {len(operations) - len(lacking)}/{len(operations)} implemented")
+        done, total = done + len(operations) - len(lacking), total + len(operations)
         missing += [f"  {spec.stem}: {m} {p} ({i})" for m, p, i in lacking]
+    if len(specs) > 1:
+        print(f"all: {done}/{total} implemented")
     if missing:
         print(f"\n{len(missing)} operations answer 501 (no handler):")
         print("\n".join(missing))
