@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 try:
     from jsonpath_ng.ext.parser import ExtendedJsonPathParser
 except ImportError:  # jsonpath-ng before 1.7 spelled it so

@@ -1,7 +1,7 @@
 """``build_app``: the reference server as one ASGI app.
 
 Several specs are served each under ``/<file stem>`` (like the mock, so a frontend switches between
-them by changing nothing but the port), with an index at ``/``; one spec is served at the root.
+them by starting the other command), with an index at ``/``; one spec is served at the root.
 Next to each API's operations: ``/openapi.yaml`` (the spec), ``/docs`` (its generated reference),
 ``/ui/`` (Swagger UI), ``/files/<name>`` (uploads and generated media) and the pages an API
 registers (``server.pages``: a fake payment provider's checkout pages).
@@ -262,8 +262,8 @@ def _index_page(apis: dict[str, Mounted]) -> Payload:
 <style>body{{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem}}
 td,th{{padding:.2rem .8rem;text-align:left}}code{{background:#f3f3f3;padding:0 .2rem}}</style></head>
 <body><h1>mdcontract reference server</h1>
-<p>Each API keeps its state in SQLite; the same prefixes as <code>mdcontract mock</code>, so a frontend
-switches between the two by changing nothing but the port.</p>
+<p>Each API keeps its state in SQLite. The same port and prefixes as <code>mdcontract mock</code>: a frontend
+switches between the two by starting the other command, nothing in its configuration changes.</p>
 <table><tr><th>prefix</th><th>API</th><th>implemented</th><th>links</th></tr>
 {"".join(rows)}
 </table></body></html>

@@ -136,7 +136,7 @@ def worker_app() -> Any:
     specs, mounted = _specs(args.specs)
     assert specs is not None, "the supervisor checked the specs before starting workers"
     die_with_parent()
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    _logging(args.quiet)
     app = build_app(specs if mounted else specs[0], _options(args))
     from mocks.memory import freeze_startup_objects
 
@@ -144,12 +144,18 @@ def worker_app() -> Any:
     return app
 
 
+def _logging(quiet: bool) -> None:
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s")
+    # Connexion logs "Adding spec json: /openapi.json" at INFO for every API: noise at every start
+    logging.getLogger("connexion").setLevel(logging.WARNING)
+
+
 def start(specs: Path | list[Path], options: Any, *, quiet: bool = False) -> Any:
     """The app, with the demo data written when asked; prints what a developer needs to know."""
     from server.app import build_app
     from server.seed import seed_demo
 
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s")
+    _logging(quiet)
     app = build_app(specs, options)
     if options.seed == "demo":
         for api in app.server.served if hasattr(app, "server") else app.served:

@@ -404,3 +404,22 @@ def test_envelope_fields_keep_the_descriptions_the_doc_gives_them(imported):
     assert aichat["code"]["description"] == "状态码" and aichat["msg"]["description"] == "提示信息"
     store = imported["session-store"].spec["components"]["schemas"]["Envelope"]["properties"]
     assert store["request_id"]["description"] == "请求id"  # from the samples' comments
+
+
+def test_operation_ids_stay_distinct_in_generated_clients():
+    """openapi-python-client and openapi-generator rename operationIds to snake_case or camelCase:
+    `/media/generateAudio` and `/media/generate/audio` must not become one name there (the second
+    operation was left out of the generated client)."""
+    from generators.importer import import_markdown
+
+    text = "# Media\n\n## Audio\n\n`POST /media/generate/audio`\n\n## Audio again\n\n`POST /media/generateAudio`\n"
+    spec = import_markdown(text, file="media.md").spec
+    ids = [op["operationId"] for item in spec["paths"].values() for op in item.values()]
+    assert len(ids) == 2
+    folded = {i.replace("_", "").lower() for i in ids}
+    assert len(folded) == 2, ids
+
+
+def test_character_operation_ids_are_unique_case_and_separator_blind(imported):
+    ids = [op["operationId"] for _, _, op in operations(imported["character"].spec)]
+    assert len({i.replace("_", "").lower() for i in ids}) == len(ids) == 269

@@ -54,9 +54,12 @@ def to_openapi(doc: Document, api: str) -> dict[str, Any]:
             )
         op = _operation(doc, ep, path, path_params, query_params, envelope, hints)
         op_id = _operation_id(ep.method, path)
-        while op_id in used_ids:
+        # Unique also once case and separators are dropped: client generators rename ids to their
+        # language's style, so `post_a_generateAudio` and `post_a_generate_audio` would be one name
+        # there and one of the two operations would be left out of the client.
+        while _id_key(op_id) in used_ids:
             op_id += "_2"
-        used_ids.add(op_id)
+        used_ids.add(_id_key(op_id))
         op["operationId"] = op_id
         if ep.tag and ep.tag not in tags:
             tags.append(ep.tag)
@@ -239,6 +242,10 @@ def _split_path(raw: str) -> tuple[str, list[str], list[tuple[str, str]]]:
             k, _, v = part.partition("=")
             params.append((k, v))
     return path, names, params
+
+
+def _id_key(operation_id: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", operation_id.lower())
 
 
 def _operation_id(method: str, path: str) -> str:

@@ -110,7 +110,7 @@ OPERATIONS: tuple[Op, ...] = (
     op("post_character_new_genGif", media.task, target="idx", media="gif"),
     op("post_character_new_createAvatar", media.task, target="prompt", media="image"),
     op("post_character_getImageOrGif", media.query),
-    op("post_character_generateAudio", media.voice, by="idx"),
+    op("post_character_generateAudio_2", media.voice, by="idx"),
     op("post_character_generateVideo", media.task, target="content", media="video"),
     op("post_character_queryVideo", media.query, pending="Prepare"),
     # --- base interface: media tasks -----------------------------------------------------------------
