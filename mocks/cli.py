@@ -85,7 +85,7 @@ def main(argv: list[str]) -> int:
         args = parser().parse_args(argv[1:])
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
-    specs, mounted = _specs(args.specs)
+    specs, mounted = find_specs(args.specs)
     if specs is None:
         return 2 if args.specs else 1
     try:
@@ -111,7 +111,7 @@ def main(argv: list[str]) -> int:
 def worker_app() -> object:
     """The app of one `--workers` process (uvicorn calls this factory in each of them)."""
     args = parser().parse_args(worker_argv())
-    specs, mounted = _specs(args.specs)
+    specs, mounted = find_specs(args.specs)
     assert specs is not None, "the supervisor checked the specs before starting workers"
     die_with_parent()
     return _build(args, specs, mounted)
@@ -143,18 +143,21 @@ def _build(args: argparse.Namespace, specs: list[Path], mounted: bool) -> object
     return app
 
 
-def _specs(given: list[Path]) -> tuple[list[Path] | None, bool]:
+def find_specs(given: list[Path], command: str = "mock") -> tuple[list[Path] | None, bool]:
+    """The specs named on the command line, or every spec/*.yaml; and whether they are mounted each
+    under /<stem> (several) rather than at the root (one named). None (with the reason printed) when
+    there is nothing to serve."""
     if given:
         missing = [str(p) for p in given if not p.is_file()]
         if missing:
-            print(f"mdcontract mock: no such spec file: {', '.join(missing)}", file=sys.stderr)
+            print(f"mdcontract {command}: no such spec file: {', '.join(missing)}", file=sys.stderr)
             return None, False
         return given, len(given) > 1
     found = sorted(Path("spec").glob("*.yaml"))
     if not found:
         print(
-            "mdcontract mock: no spec/*.yaml here; run `mdcontract import spec/sources/*.md` first, "
-            "or name a spec: `mdcontract mock path/to/api.yaml`",
+            f"mdcontract {command}: no spec/*.yaml here; run `mdcontract import spec/sources/*.md` first, "
+            f"or name a spec: `mdcontract {command} path/to/api.yaml`",
             file=sys.stderr,
         )
         return None, True

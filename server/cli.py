@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mocks.cli import find_specs
 from mocks.spec import SpecError
 
 EXAMPLES = """examples:
@@ -77,7 +78,7 @@ def main(argv: list[str]) -> int:
         args = parser().parse_args(argv[1:])
     except SystemExit as exc:
         return int(exc.code or 0)
-    specs, mounted = _specs(args.specs)
+    specs, mounted = find_specs(args.specs, "serve")
     if specs is None:
         return 2
     if args.check:
@@ -133,7 +134,7 @@ def worker_app() -> Any:
     from server.app import build_app
 
     args = parser().parse_args(worker_argv())
-    specs, mounted = _specs(args.specs)
+    specs, mounted = find_specs(args.specs, "serve")
     assert specs is not None, "the supervisor checked the specs before starting workers"
     die_with_parent()
     _logging(args.quiet)
@@ -161,24 +162,6 @@ def start(specs: Path | list[Path], options: Any, *, quiet: bool = False) -> Any
         for api in app.server.served if hasattr(app, "server") else app.served:
             seed_demo(api, lambda line: print(f"  {line}", file=sys.stderr))
     return app
-
-
-def _specs(given: list[Path]) -> tuple[list[Path] | None, bool]:
-    if given:
-        missing = [str(p) for p in given if not p.is_file()]
-        if missing:
-            print(f"mdcontract serve: no such spec file: {', '.join(missing)}", file=sys.stderr)
-            return None, False
-        return given, len(given) > 1
-    found = sorted(Path("spec").glob("*.yaml"))
-    if not found:
-        print(
-            "mdcontract serve: no spec/*.yaml here; run `mdcontract import spec/sources/*.md` first, "
-            "or name a spec: `mdcontract serve path/to/api.yaml`",
-            file=sys.stderr,
-        )
-        return None, True
-    return found, True
 
 
 def check(specs: list[Path]) -> int:
