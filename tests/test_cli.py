@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from openapi_spec_validator import OpenAPIV30SpecValidator, validate
 
@@ -307,3 +308,14 @@ def test_an_ignored_error_no_longer_fails_the_run(tmp_path: Path):
     assert run("lint", str(doc), cwd=tmp_path).returncode == 1
     r = run("lint", str(doc), "--ignore", "sample-unreadable,curl-as-response", cwd=tmp_path)
     assert r.returncode == 0 and "error:" not in r.stdout
+
+
+@pytest.mark.parametrize("command", ["mock", "serve"])
+def test_serving_nothing_is_a_usage_error_that_says_what_to_do(command, tmp_path):
+    missing = run(command, "nowhere.yaml", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == f"mdcontract {command}: no such spec file: nowhere.yaml"
+    empty = run(command, cwd=tmp_path)  # no spec/ folder here
+    assert empty.returncode == 2
+    assert "run `mdcontract import spec/sources/*.md` first" in empty.stderr
+    assert f"`mdcontract {command} path/to/api.yaml`" in empty.stderr
