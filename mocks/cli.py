@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
         return int(exc.code or 0)
     specs, mounted = find_specs(args.specs)
     if specs is None:
-        return 2
+        return 2 if args.specs else 1
     try:
         app = _build(args, specs, mounted)
     except SpecError as exc:

@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
         return int(exc.code or 0)
     specs, mounted = find_specs(args.specs, "serve")
     if specs is None:
-        return 2
+        return 2 if args.specs else 1  # a file named that is not there is a usage error
     if args.check:
         return check(specs)
     if args.memory and args.workers > 1:

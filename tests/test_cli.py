@@ -311,11 +311,11 @@ def test_an_ignored_error_no_longer_fails_the_run(tmp_path: Path):
 
 
 @pytest.mark.parametrize("command", ["mock", "serve"])
-def test_serving_nothing_is_a_usage_error_that_says_what_to_do(command, tmp_path):
+def test_serving_nothing_says_what_to_do_with_the_same_exit_codes(command, tmp_path):
     missing = run(command, "nowhere.yaml", cwd=tmp_path)
     assert missing.returncode == 2
     assert missing.stderr.strip() == f"mdcontract {command}: no such spec file: nowhere.yaml"
-    empty = run(command, cwd=tmp_path)  # no spec/ folder here
-    assert empty.returncode == 2
+    empty = run(command, cwd=tmp_path)  # no spec/ folder here: nothing to serve, not a usage error
+    assert empty.returncode == 1
     assert "run `mdcontract import spec/sources/*.md` first" in empty.stderr
     assert f"`mdcontract {command} path/to/api.yaml`" in empty.stderr
