@@ -52,7 +52,8 @@ class Client:
 
 
 def make_app(data_dir: Path | None = None, **options: Any) -> Any:
-    settings = ServeOptions(data_dir=data_dir, validate_responses=True, ttft_ms=0, tokens_per_s=0, **options)
+    pace = {"ttft_ms": 0, "tokens_per_s": 0, **options}  # streams unpaced unless a test paces them
+    settings = ServeOptions(data_dir=data_dir, validate_responses=True, **pace)
     app = build_app(SPEC, settings)
     api = app.server.root.api
     seed_demo(api, lambda line: None)

@@ -378,3 +378,75 @@ def test_gif_video_and_voice_media_are_real_files(app):
     assert history_of(alice, 1, session)[-1]["content"] == reply["content"]
     avatar = alice.ok("/character/new/createAvatar", data="a robot poet", sex="Male")["create_id"]
     assert alice.ok("/character/getImageOrGif", create_id=avatar)["state"] == "Pending"
+
+
+async def _stream(app: Any, path: str, body: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+    """POST to a stream of the in-process app, appending each NDJSON line's `result` as it comes."""
+    requested = False
+    never = asyncio.Event()
+    status: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": json.dumps(body).encode(), "more_body": False}
+        await never.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+        elif message.get("body"):
+            lines.extend(json.loads(line)["result"] for line in message["body"].decode().splitlines() if line)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "scheme": "http",
+        "headers": [
+            (b"authorization", b"Bearer demo-character-alice"),
+            (b"content-type", b"application/json"),
+        ],
+    }
+    await app(scope, receive, send)
+    assert status == [200]
+
+
+def test_the_last_dialog_asked_while_a_reply_streams_follows_it_to_its_end():
+    """A second tab (or a reloaded page) asks for the last dialog while the reply is still being
+    written: it gets what was written so far at once, then the rest as it comes, `is_generate`."""
+    app = make_app(tokens_per_s=40)  # a piece every 25 ms: the reply takes a while
+    alice = client(app, "alice")
+    session = started(alice)
+    replying: list[dict[str, Any]] = []
+    following: list[dict[str, Any]] = []
+    seen_when_asked: list[int] = []
+
+    async def run() -> None:
+        body = {"user_id": 1, "session_id": session, "content": "Tell me a long story about the harbor"}
+        reply = asyncio.create_task(_stream(app, "/character/genChat", body, replying))
+        while len(replying) < 5:
+            await asyncio.sleep(0.002)
+        seen_when_asked.append(len(replying[-1]["content"]))
+        await _stream(app, "/character/getLastDialog", {"user_id": 1, "session_id": session}, following)
+        await reply
+
+    asyncio.run(run())
+    final = replying[-1]
+    assert final["done"] is True and len(replying) > 10
+    assert following[-1]["done"] is True and following[-1]["uniqId"] == final["uniqId"]
+    assert following[-1]["content"] == final["content"]
+    assert all(line["is_generate"] is True for line in following)
+    # it starts where the reply was, not from an empty stored row, and grows as the reply does
+    assert len(following[0]["content"]) >= seen_when_asked[0] > 0
+    contents = [line["content"] for line in following]
+    assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(contents))
+    assert len(following) > 2  # followed piece by piece, not one snapshot
+    # once the reply is done, the last dialog is a plain replay of the stored message
+    again = alice.lines("/character/getLastDialog", session_id=session)
+    assert again[-1]["content"] == final["content"] and again[-1]["is_generate"] is False

@@ -24,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from generators.fake import Persona, Turn, chunks, paced, reply, suggestions, translate
-from server.apis.character.content import store
+from server.apis.character.content import live, store
 from server.apis.character.content.catalog import STATUS_OK, decode_share_key
 from server.apis.character.content.model import CHARACTER, KINDS, Kind
 from server.apis.character.content.shape import Moment, answer
@@ -430,6 +430,7 @@ async def _stream(
 ) -> Any:
     produced = ""
     finished = False
+    following = live.start(call.db, uniq_id)
 
     def record(done: bool) -> dict[str, Any]:
         # What the message will be, under every name the kind's streams use for it (a world's
@@ -449,6 +450,7 @@ async def _stream(
             chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
         ):
             produced += piece
+            following.grow(piece)
             yield call.wrap(answer(call, record(False)))
         finished = True
         target = translate(produced, lang) if lang else ""
@@ -470,6 +472,7 @@ async def _stream(
             translate(produced, lang) if lang and finished else "",
             {**voice.extra, **extra} if finished else None,
         )
+        live.stop(call.db, uniq_id, following, finished)
 
 
 def _finish(
@@ -499,38 +502,65 @@ def _finish(
 
 
 async def last(call: Call, kind: Kind, by: str = "id") -> Any:
-    """The last reply of the session streamed again (`is_generate` while it is still being written)."""
+    """The last reply of the session streamed again; one still being written (`is_generate`) is
+    followed to its end, as its own stream goes on."""
     session, _ = await locate(call, kind, by)
-    row = call.db.one(
-        "SELECT * FROM messages WHERE session_id = ? AND active = 1 AND role NOT IN (?, ?) ORDER BY idx DESC,"
-        " uniq_id DESC LIMIT 1",
-        [session["id"], store.USER, store.SUMMARY],
-    )
-    record = store.message(kind, row) if row is not None else {"idx": 0, "content": ""}
-    base = {
-        **record,
-        "session_id": session["id"],
-        "is_generate": row is not None and row["state"] == store.GENERATING,
-        "is_alternative": row is not None and row["alternative"] > 0,
-        "target_scenario": record.get("target_message", ""),
-    }
-    text = str(record["content"])
-    final_ids = {"uniqId": row["uniq_id"], "uniq_id": row["uniq_id"]} if row is not None else {}
-    for name in ("uniqId", "uniq_id"):
-        base.pop(name, None)
 
-    async def items() -> Any:
+    def latest() -> dict[str, Any] | None:
+        return call.db.one(
+            "SELECT * FROM messages WHERE session_id = ? AND active = 1 AND role NOT IN (?, ?)"
+            " ORDER BY idx DESC, uniq_id DESC LIMIT 1",
+            [session["id"], store.USER, store.SUMMARY],
+        )
+
+    def item(row: dict[str, Any] | None, text: str, generating: bool, done: bool) -> Any:
+        record = store.message(kind, row) if row is not None else {"idx": 0, "content": ""}
+        fields = {
+            **record,
+            "session_id": session["id"],
+            "is_generate": generating,
+            "is_alternative": row is not None and row["alternative"] > 0,
+            "target_scenario": record.get("target_message", ""),
+            "content": text,
+            "scenario": text,
+            "done": done,
+        }
+        for name in ("uniqId", "uniq_id"):
+            fields.pop(name, None)
+        if done and row is not None:
+            fields.update(uniqId=row["uniq_id"], uniq_id=row["uniq_id"])
+        return call.wrap(answer(call, fields))
+
+    row = latest()
+    following = None
+    if row is not None and row["state"] == store.GENERATING:
+        following = live.find(call.db, row["uniq_id"])
+        if following is None:  # it may have ended just now; or another worker is writing it
+            row = latest()
+    generating = row is not None and row["state"] == store.GENERATING
+
+    async def replayed() -> Any:
+        text = str(row["content"] or "") if row is not None else ""
         produced = ""
         async for piece in paced(
             chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
         ):
             produced += piece
-            yield call.wrap(answer(call, {**base, "content": produced, "scenario": produced, "done": False}))
-        yield call.wrap(
-            answer(call, {**base, **final_ids, "content": produced, "scenario": produced, "done": True})
-        )
+            yield item(row, produced, generating, False)
+        yield item(row, produced, generating, True)
 
-    return call.stream(items())
+    async def followed(reply: live.LiveReply) -> Any:
+        sent = None
+        async for text in reply.follow():
+            if text and text != sent and not reply.ended:
+                sent = text
+                yield item(row, text, True, False)
+        # the stream has ended and stored what it wrote (its translation too)
+        assert row is not None
+        stored = call.db.one("SELECT * FROM messages WHERE uniq_id = ?", [row["uniq_id"]])
+        yield item(stored or row, reply.text, True, True)
+
+    return call.stream(followed(following) if following is not None else replayed())
 
 
 async def user_turns(
