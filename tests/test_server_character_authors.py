@@ -161,3 +161,15 @@ def test_a_deleted_author_is_no_longer_followed_nor_found(app):
     assert author(bob, 1).status == 404
     assert bob.get("/user/author/followed/list?limit=10&page_no=1").json()["result"] == []
     assert bob.ok("/user/getUserBaseInfo")["follow_count"] == 0
+
+
+def test_authors_followed_in_the_same_millisecond_list_the_latest_first(app, monkeypatch):
+    from server.apis.character.content import authors
+
+    monkeypatch.setattr(authors, "now_ms", lambda: 1_700_000_000_000)  # a fast client: one clock tick
+    bob = client(app, "bob")
+    released_character(client(app, "alice"), "Mira")
+    for author_id in (3, 1):
+        assert bob.ok("/user/author/follow", author_id=author_id) == {"is_follow": True}
+    followed = bob.get("/user/author/followed/list?limit=10&page_no=1").json()["result"]
+    assert [a["author_id"] for a in followed] == [1, 3]

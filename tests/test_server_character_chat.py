@@ -380,6 +380,30 @@ def test_gif_video_and_voice_media_are_real_files(app):
     assert alice.ok("/character/getImageOrGif", create_id=avatar)["state"] == "Pending"
 
 
+def test_avatars_gifs_and_voices_take_the_users_free_uses_until_none_is_left(app):
+    alice, bob = client(app, "alice"), client(app, "bob")
+    session = started(alice)
+    reply = alice.lines("/character/genChat", session_id=session, content="Hello")[-1]
+
+    def free() -> dict[str, int]:
+        left = alice.ok("/user/getFreeTimes")
+        return {name: left[name] for name in ("freeAvatarTimes", "freeGifTimes", "freeAudioTimes")}
+
+    tokens = alice.ok("/user/getUserBaseInfo")["token_balance"]
+    assert free() == {"freeAvatarTimes": 3, "freeGifTimes": 1, "freeAudioTimes": 3}
+    for n in range(4):  # the fourth avatar is still made: past the free uses there is no price
+        assert alice.ok("/character/new/createAvatar", data=f"a robot poet {n}", sex="Male")["create_id"]
+    alice.ok("/character/new/genGif", session_id=session, idx=reply["idx"])
+    alice.ok("/character/generateAudio", session_id=session, idx=reply["idx"])
+    alice.ok("/character/generate/audio", session_id=session, uniq_id=reply["uniqId"])
+    assert free() == {"freeAvatarTimes": 0, "freeGifTimes": 0, "freeAudioTimes": 1}
+    assert alice.ok("/user/getUserBaseInfo")["token_balance"] == tokens  # nothing charged
+    assert bob.ok("/user/getFreeTimes")["freeAvatarTimes"] == 3  # another user's are his own
+    # a request that is refused takes nothing
+    assert alice.post("/character/generateAudio", session_id=session, idx=999).status == 404
+    assert free()["freeAudioTimes"] == 1
+
+
 async def _stream(app: Any, path: str, body: dict[str, Any], lines: list[dict[str, Any]]) -> None:
     """POST to a stream of the in-process app, appending each NDJSON line's `result` as it comes."""
     requested = False

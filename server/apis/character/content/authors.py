@@ -145,7 +145,7 @@ async def followed(call: Call, kind: Kind | None) -> Any:
     limit, offset = store.page(call)
     rows = call.db.query(
         "SELECT author_id FROM author_marks WHERE user_id = ? AND mark = ?"
-        " ORDER BY created_at DESC, author_id DESC LIMIT ? OFFSET ?",
+        " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
         [user_id, FOLLOW, limit, offset],
     )
     records = []

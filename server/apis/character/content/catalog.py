@@ -205,7 +205,8 @@ async def reported(call: Call, kind: Kind | None) -> Any:
         wanted = wanted[:-1] if wanted.endswith("s") and wanted[:-1] in KINDS else wanted
         if wanted in ("comment", "rating", "role_star", "rolestar"):
             rows = call.db.query(
-                "SELECT rating_id AS id FROM rating_reports WHERE user_id = ? ORDER BY created_at", [user_id]
+                "SELECT rating_id AS id FROM rating_reports WHERE user_id = ? ORDER BY created_at, rowid",
+                [user_id],
             )
             return answer(call, [row["id"] for row in rows])
         kind = KINDS.get(wanted)
@@ -213,7 +214,7 @@ async def reported(call: Call, kind: Kind | None) -> Any:
             return answer(call, [])
     rows = call.db.query(
         "SELECT m.content_id AS id FROM content_marks m JOIN content c ON c.id = m.content_id"
-        " WHERE m.user_id = ? AND m.mark = 'report' AND c.kind = ? ORDER BY m.created_at",
+        " WHERE m.user_id = ? AND m.mark = 'report' AND c.kind = ? ORDER BY m.created_at, m.rowid",
         [user_id, kind.name],
     )
     return answer(call, [row["id"] for row in rows])

@@ -2,6 +2,9 @@
 character's video (tasks that go Pending -> Done and then point at a file the server serves), and
 voices of messages (answered at once).
 
+What a user makes of a kind with free uses (avatars, GIFs, voices: `/user/getFreeTimes`) takes one
+of them while any is left; past them nothing is charged, as the doc gives no price.
+
 A task is `Pending` when it is first asked about and `Done` from the next question on, once its
 time has come (ten times the configured time to first token: instant in tests, a few seconds for
 a person). The file itself is made when the task is, so a Done task never points nowhere.
@@ -19,6 +22,7 @@ from server.apis.character.content.catalog import STATUS_OK
 from server.apis.character.content.media_files import make
 from server.apis.character.content.model import Kind
 from server.apis.character.content.shape import answer
+from server.apis.character.wallet import take_free_time
 from server.call import Call
 from server.storage import now_ms
 
@@ -43,9 +47,17 @@ def _last_reply(call: Call, session_id: int) -> dict[str, Any] | None:
     )
 
 
-async def task(call: Call, kind: Kind, target: str, media: str | None = None) -> Any:
+def _use_free(call: Call, db: sqlite_utils.Database, free: str | None) -> None:
+    """Inside the write that makes it: one of the user's free uses of this kind, while any is left."""
+    user_id = store.user_id_of(call)
+    if free is not None and user_id is not None:
+        take_free_time(db, user_id, free)
+
+
+async def task(call: Call, kind: Kind, target: str, media: str | None = None, free: str | None = None) -> Any:
     """A media task for the message at `idx` (`target` "idx"), the session's last reply ("last"),
-    a prompt in `data` ("prompt") or the content itself ("content"); `media` None: `is_gif` decides."""
+    a prompt in `data` ("prompt") or the content itself ("content"); `media` None: `is_gif` decides.
+    ``free``: the kind of free use it takes (`avatar`, `gif`)."""
     owner = store.owner_of(call)
     media = media or ("gif" if call.get("is_gif") else "image")
     uniq_id: int | None = None
@@ -78,6 +90,7 @@ async def task(call: Call, kind: Kind, target: str, media: str | None = None) ->
         )
         if uniq_id is not None:
             db.execute("UPDATE messages SET create_id = ? WHERE uniq_id = ?", [create_id, uniq_id])
+        _use_free(call, db, free)
 
     await call.db.write(write)
     return answer(call, {"create_id": create_id})
@@ -108,7 +121,7 @@ async def query(call: Call, kind: Kind, pending: str = "Pending") -> Any:
     return answer(call, {"state": "Done", "url": url})
 
 
-async def voice(call: Call, kind: Kind, by: str) -> Any:
+async def voice(call: Call, kind: Kind, by: str, free: str | None = None) -> Any:
     """A message read aloud (by `idx` or `uniq_id`), answered with the file at once."""
     session = store.find_session(call, call.require("session_id"))
     if by == "idx":
@@ -121,9 +134,12 @@ async def voice(call: Call, kind: Kind, by: str) -> Any:
         )
     data, media_type = make("audio", f"voice:{session['kind']}:{session['content_id']}:{row['content']}")
     url = call.file_url(call.api.files.put(data, media_type))
-    await call.db.write(
-        lambda db: db.execute("UPDATE messages SET audio = ? WHERE uniq_id = ?", [url, row["uniq_id"]])
-    )
+
+    def write(db: sqlite_utils.Database) -> None:
+        db.execute("UPDATE messages SET audio = ? WHERE uniq_id = ?", [url, row["uniq_id"]])
+        _use_free(call, db, free)
+
+    await call.db.write(write)
     return answer(call, {"url": url})
 
 

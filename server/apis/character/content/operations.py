@@ -107,15 +107,15 @@ OPERATIONS: tuple[Op, ...] = (
     op("post_character_memory_migrate", chat.migrate_memory),
     # --- character chat related interface: media ----------------------------------------------------
     op("post_character_new_genImage", media.task, target="idx", media="image"),
-    op("post_character_new_genGif", media.task, target="idx", media="gif"),
-    op("post_character_new_createAvatar", media.task, target="prompt", media="image"),
+    op("post_character_new_genGif", media.task, target="idx", media="gif", free="gif"),
+    op("post_character_new_createAvatar", media.task, target="prompt", media="image", free="avatar"),
     op("post_character_getImageOrGif", media.query),
-    op("post_character_generateAudio_2", media.voice, by="idx"),
+    op("post_character_generateAudio_2", media.voice, by="idx", free="audio"),
     op("post_character_generateVideo", media.task, target="content", media="video"),
     op("post_character_queryVideo", media.query, pending="Prepare"),
     # --- base interface: media tasks -----------------------------------------------------------------
     op("post_character_generate_image", media.task, target="last"),
-    op("post_character_generate_audio", media.voice, by="uniq_id"),
+    op("post_character_generate_audio", media.voice, by="uniq_id", free="audio"),
     op("post_character_query", media.query),
     # --- novel related interface: novels are written in narration, a session is one telling -----------
     op("post_novel_getProfile", catalog.profile, NOVEL),
