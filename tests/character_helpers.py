@@ -84,6 +84,38 @@ def guest(app: Any) -> Client:
     return Client(app, "test-guest-501", None)
 
 
+async def post_streaming(app: Any, path: str, token: str, body: dict[str, Any], send: Any) -> None:
+    """POST JSON to the in-process ASGI app as a client that reads the answer as it comes: ``send``
+    gets each ASGI message; the client stays connected until the app is done."""
+    import asyncio
+
+    requested = False
+    never = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": json.dumps(body).encode(), "more_body": False}
+        await never.wait()
+        return {"type": "http.disconnect"}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "scheme": "http",
+        "headers": [
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-type", b"application/json"),
+        ],
+    }
+    await app(scope, receive, send)
+
+
 def leave_mid_stream(app: Any, path: str, token: str, body: dict[str, Any], after: int = 3) -> list[bytes]:
     """POST a streaming request and go away after ``after`` chunks, as a closed browser tab does: the
     next send fails as a reset connection would. The chunks the client got."""
@@ -91,38 +123,11 @@ def leave_mid_stream(app: Any, path: str, token: str, body: dict[str, Any], afte
 
     sent: list[bytes] = []
 
-    async def run() -> None:
-        requested = False
-        never = asyncio.Event()
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and message.get("body"):
+            if len(sent) == after:
+                raise OSError("connection reset by peer")
+            sent.append(message["body"])
 
-        async def receive() -> dict[str, Any]:
-            nonlocal requested
-            if not requested:
-                requested = True
-                return {"type": "http.request", "body": json.dumps(body).encode(), "more_body": False}
-            await never.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.body" and message.get("body"):
-                if len(sent) == after:
-                    raise OSError("connection reset by peer")
-                sent.append(message["body"])
-
-        scope = {
-            "type": "http",
-            "method": "POST",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "scheme": "http",
-            "headers": [
-                (b"authorization", f"Bearer {token}".encode()),
-                (b"content-type", b"application/json"),
-            ],
-        }
-        await app(scope, receive, send)
-
-    asyncio.run(run())
+    asyncio.run(post_streaming(app, path, token, body, send))
     return sent

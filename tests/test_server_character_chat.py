@@ -15,7 +15,7 @@ import zlib
 from typing import Any
 
 import pytest
-from character_helpers import client, guest, make_app
+from character_helpers import client, guest, leave_mid_stream, make_app, post_streaming
 
 from generators.fake import detect_language
 
@@ -201,44 +201,9 @@ def test_deleting_the_chats_with_a_character_empties_the_history(app):
 def test_a_client_that_leaves_mid_stream_keeps_an_incomplete_message_and_no_error_is_logged(app, caplog):
     alice = client(app, "alice")
     session = started(alice)
-    sent: list[bytes] = []
-
-    async def run() -> None:
-        requested = False
-        never = asyncio.Event()
-
-        async def receive() -> dict[str, Any]:
-            nonlocal requested
-            if not requested:
-                requested = True
-                body = json.dumps({"user_id": 1, "session_id": session, "content": "Tell me a long story"})
-                return {"type": "http.request", "body": body.encode(), "more_body": False}
-            await never.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.body" and message.get("body"):
-                if len(sent) == 3:
-                    raise OSError("connection reset by peer")  # the client is gone
-                sent.append(message["body"])
-
-        scope = {
-            "type": "http",
-            "method": "POST",
-            "path": "/character/genChat",
-            "raw_path": b"/character/genChat",
-            "query_string": b"",
-            "root_path": "",
-            "scheme": "http",
-            "headers": [
-                (b"authorization", b"Bearer demo-character-alice"),
-                (b"content-type", b"application/json"),
-            ],
-        }
-        await app(scope, receive, send)
-
+    body = {"user_id": 1, "session_id": session, "content": "Tell me a long story"}
     with caplog.at_level(logging.WARNING):
-        asyncio.run(run())
+        sent = leave_mid_stream(app, "/character/genChat", "demo-character-alice", body)
     assert len(sent) == 3
     received = json.loads(sent[-1])["result"]["content"]
     last = alice.ok("/character/continueChat", character_id=1, session_id=session)["context"][-1]
@@ -405,18 +370,8 @@ def test_avatars_gifs_and_voices_take_the_users_free_uses_until_none_is_left(app
 
 
 async def _stream(app: Any, path: str, body: dict[str, Any], lines: list[dict[str, Any]]) -> None:
-    """POST to a stream of the in-process app, appending each NDJSON line's `result` as it comes."""
-    requested = False
-    never = asyncio.Event()
+    """POST to a stream of the in-process app as alice, appending each NDJSON line's `result` as it comes."""
     status: list[int] = []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": json.dumps(body).encode(), "more_body": False}
-        await never.wait()
-        return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
@@ -424,20 +379,7 @@ async def _stream(app: Any, path: str, body: dict[str, Any], lines: list[dict[st
         elif message.get("body"):
             lines.extend(json.loads(line)["result"] for line in message["body"].decode().splitlines() if line)
 
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "scheme": "http",
-        "headers": [
-            (b"authorization", b"Bearer demo-character-alice"),
-            (b"content-type", b"application/json"),
-        ],
-    }
-    await app(scope, receive, send)
+    await post_streaming(app, path, "demo-character-alice", body, send)
     assert status == [200]
 
 
