@@ -472,7 +472,7 @@ async def _stream(
             translate(produced, lang) if lang and finished else "",
             {**voice.extra, **extra} if finished else None,
         )
-        live.stop(call.db, uniq_id, following, finished)
+        live.stop(call.db, uniq_id, following)
 
 
 def _finish(

@@ -15,20 +15,20 @@ from typing import Any
 
 
 class LiveReply:
-    """The text of one reply so far, and whether its stream has ended (finished, or left)."""
+    """The text of one reply so far, and whether its stream has ended (finished, or left: the stored
+    message says which)."""
 
     def __init__(self) -> None:
         self.text = ""
         self.ended = False
-        self.finished = False
         self._changed = asyncio.Event()
 
     def grow(self, piece: str) -> None:
         self.text += piece
         self._wake()
 
-    def end(self, finished: bool) -> None:
-        self.ended, self.finished = True, finished
+    def end(self) -> None:
+        self.ended = True
         self._wake()
 
     def _wake(self) -> None:
@@ -55,8 +55,8 @@ def start(db: Any, uniq_id: int) -> LiveReply:
     return live
 
 
-def stop(db: Any, uniq_id: int, live: LiveReply, finished: bool) -> None:
-    live.end(finished)
+def stop(db: Any, uniq_id: int, live: LiveReply) -> None:
+    live.end()
     replies = _LIVE.get(db)
     if replies is not None and replies.get(uniq_id) is live:
         del replies[uniq_id]
