@@ -223,9 +223,14 @@ async def chat_list(call: Call) -> Any:
         [call.user_id, before, size],
     )
     rows = []
+    # Dialogues with one role share its row: read once per request, copied before it is changed.
+    role_rows: dict[int, dict[str, Any] | None] = {}
     for dialogue in dialogues:
-        role = call.db.one(ROLE_INFO, [dialogue["role_id"]])
-        assert role is not None  # a foreign key: every dialogue has its role
+        if dialogue["role_id"] not in role_rows:
+            role_rows[dialogue["role_id"]] = call.db.one(ROLE_INFO, [dialogue["role_id"]])
+        found = role_rows[dialogue["role_id"]]
+        assert found is not None  # a foreign key: every dialogue has its role
+        role = dict(found)
         role["level"] = dialogue["level"]
         for field in IMAGE_FIELDS:
             role[field] = _url(call, role[field])

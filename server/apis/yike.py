@@ -381,8 +381,12 @@ async def conversations(call: Call) -> Any:
             " LEFT JOIN messages m ON m.conversation_id = c.id GROUP BY c.id ORDER BY c.id DESC",
             [call.user_id, *window],
         )
+        # Conversations of one scene share its row: read once per request.
+        scenes: dict[int, dict[str, Any] | None] = {}
         for c in found:
-            scene = _scene(call.db, c["prompt_id"]) if c["prompt_id"] else None
+            if c["prompt_id"] and c["prompt_id"] not in scenes:
+                scenes[c["prompt_id"]] = _scene(call.db, c["prompt_id"])
+            scene = scenes[c["prompt_id"]] if c["prompt_id"] else None
             rows.append(
                 {
                     "id": str(c["id"]),
@@ -437,24 +441,45 @@ async def post_message(call: Call) -> Any:
 
     def insert(db: sqlite_utils.Database) -> dict[str, Any]:
         at = now_ms()
-        row = {
-            "id": _next_id(db, "messages", at),
-            "conversation_id": found["id"],
-            "role": "user",
-            "content": content,
-            "tokens_count": len(chunks(content)),
-            "created_at": at,
-            "updated_at": at,
-        }
-        db.execute(
-            "INSERT INTO messages (id, conversation_id, role, content, tokens_count, created_at, updated_at)"
-            " VALUES (:id, :conversation_id, :role, :content, :tokens_count, :created_at, :updated_at)",
-            row,
-        )
-        db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", [at, found["id"]])
-        return row
+        return _add_message(db, _next_id(db, "messages", at), found["id"], "user", content, at)
 
     return call.json(_message(await call.db.write(insert)))
+
+
+def _add_message(
+    db: sqlite_utils.Database,
+    message_id: int,
+    conversation_id: int,
+    role: str,
+    content: str,
+    at: int,
+    reply_to: int | None = None,
+    complete: bool = True,
+) -> dict[str, Any]:
+    """Store a message and move its conversation's updated_at to it; the row written."""
+    row = {
+        "id": message_id,
+        "conversation_id": conversation_id,
+        "role": role,
+        "content": content,
+        "tokens_count": len(chunks(content)),
+        "reply_to": reply_to,
+        "complete": int(complete),
+        "created_at": at,
+        "updated_at": at,
+    }
+    db.execute(
+        "INSERT INTO messages (id, conversation_id, role, content, tokens_count, reply_to, complete,"
+        " created_at, updated_at) VALUES (:id, :conversation_id, :role, :content, :tokens_count, :reply_to,"
+        " :complete, :created_at, :updated_at)",
+        row,
+    )
+    _touch(db, conversation_id, at)
+    return row
+
+
+def _touch(db: sqlite_utils.Database, conversation_id: int, at: int) -> None:
+    db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", [at, conversation_id])
 
 
 # --- the completion ----------------------------------------------------------------------------
@@ -495,22 +520,10 @@ async def completion(call: Call) -> Any:
                     "UPDATE messages SET content = ?, tokens_count = ?, complete = ?, updated_at = ? WHERE id = ?",
                     [sent, len(chunks(sent)), int(complete), at, kept["id"]],
                 )
+                _touch(db, found["id"], at)
             else:
-                db.execute(
-                    "INSERT INTO messages (id, conversation_id, role, content, tokens_count, reply_to, complete,"
-                    " created_at, updated_at) VALUES (?, ?, 'assistant', ?, ?, ?, ?, ?, ?)",
-                    [
-                        _next_id(db, "messages", at),
-                        found["id"],
-                        sent,
-                        len(chunks(sent)),
-                        reply_to,
-                        int(complete),
-                        at,
-                        at,
-                    ],
-                )
-            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", [at, found["id"]])
+                message_id = _next_id(db, "messages", at)
+                _add_message(db, message_id, found["id"], "assistant", sent, at, reply_to, complete)
 
         call.db.write_now(write)
 
@@ -639,18 +652,12 @@ def demo(seed: Any) -> None:
 def _demo_message(
     db: sqlite_utils.Database, conversation_id: int, message: dict[str, Any], reply_to: int, at: int
 ) -> None:
-    db.execute(
-        "INSERT INTO messages (id, conversation_id, role, content, tokens_count, reply_to, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            message["id"],
-            conversation_id,
-            message["role"],
-            message["content"],
-            len(chunks(message["content"])),
-            reply_to if message["role"] == "assistant" else None,
-            at,
-            at,
-        ],
+    _add_message(
+        db,
+        message["id"],
+        conversation_id,
+        message["role"],
+        message["content"],
+        at,
+        reply_to if message["role"] == "assistant" else None,
     )
-    db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", [at, conversation_id])
