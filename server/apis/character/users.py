@@ -202,12 +202,8 @@ def find_by_login(db: Any, provider: str, subject: str) -> dict[str, Any] | None
 
 
 def _dict(db: Any, row: Any) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    if hasattr(row, "keys"):
-        return vip_now(dict(row))
-    columns = [c[0] for c in db.execute("SELECT * FROM users LIMIT 0").description]
-    return vip_now(dict(zip(columns, row, strict=True)))
+    # Every connection reads sqlite3.Row (server.storage.Database).
+    return vip_now(dict(row)) if row is not None else None
 
 
 def vip_now(user: dict[str, Any], now: int | None = None) -> dict[str, Any]:

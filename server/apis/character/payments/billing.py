@@ -132,34 +132,61 @@ def iso(ms: int | None) -> str:
 # --- orders -----------------------------------------------------------------------------------
 
 
-def create_order(
-    db: sqlite_utils.Database, provider: str, order_id: str, user_id: int, product: Product, now: int
-) -> None:
-    db.execute(
-        "INSERT INTO pay_orders (provider, id, user_id, product_kind, product_id, cents, tokens, status,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)",
-        [provider, order_id, user_id, product.kind, product.id, product.cents, product.tokens, now, now],
-    )
-
-
-def order(db: Any, provider: str, order_id: Any, user_id: int | None = None) -> dict[str, Any] | None:
-    """An order of ``provider``; with ``user_id``, only that user's (someone else's is not there)."""
-    sql = "SELECT * FROM pay_orders WHERE provider = ? AND id = ?"
-    params: list[Any] = [provider, str(order_id)]
+def _get(db: Any, table: str, provider: str, row_id: Any, user_id: int | None) -> dict[str, Any] | None:
+    """A row of ``table`` (pay_orders or pay_subscriptions); with ``user_id``, only that user's."""
+    sql = f"SELECT * FROM {table} WHERE provider = ? AND id = ?"
+    params: list[Any] = [provider, str(row_id)]
     if user_id is not None:
         sql += " AND user_id = ?"
         params.append(user_id)
     return _row(db, sql, params)
 
 
-def set_order(db: sqlite_utils.Database, row: dict[str, Any], now: int, **values: Any) -> dict[str, Any]:
+def _set(
+    db: sqlite_utils.Database, table: str, row: dict[str, Any], now: int, /, **values: Any
+) -> dict[str, Any]:
+    """``values`` (and ``updated_at``) written to ``row`` of ``table``; the row as it is now."""
     values["updated_at"] = now
     columns = ", ".join(f"{name} = ?" for name in values)
     db.execute(
-        f"UPDATE pay_orders SET {columns} WHERE provider = ? AND id = ?",
+        f"UPDATE {table} SET {columns} WHERE provider = ? AND id = ?",
         [*values.values(), row["provider"], row["id"]],
     )
     return {**row, **values}
+
+
+def create_order(
+    db: sqlite_utils.Database, provider: str, order_id: str, user_id: int, product: Product, now: int
+) -> dict[str, Any]:
+    """A new order, ``created``; answers its row as ``order`` reads it."""
+    db.execute(
+        "INSERT INTO pay_orders (provider, id, user_id, product_kind, product_id, cents, tokens, status,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)",
+        [provider, order_id, user_id, product.kind, product.id, product.cents, product.tokens, now, now],
+    )
+    return {
+        "provider": provider,
+        "id": order_id,
+        "user_id": user_id,
+        "product_kind": product.kind,
+        "product_id": product.id,
+        "cents": product.cents,
+        "tokens": product.tokens,
+        "status": "created",
+        "capture_id": None,
+        "subscription_id": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def order(db: Any, provider: str, order_id: Any, user_id: int | None = None) -> dict[str, Any] | None:
+    """An order of ``provider``; with ``user_id``, only that user's (someone else's is not there)."""
+    return _get(db, "pay_orders", provider, order_id, user_id)
+
+
+def set_order(db: sqlite_utils.Database, row: dict[str, Any], now: int, **values: Any) -> dict[str, Any]:
+    return _set(db, "pay_orders", row, now, **values)
 
 
 def complete_order(
@@ -228,12 +255,7 @@ def pay(
 def subscription(
     db: Any, provider: str, subscription_id: Any, user_id: int | None = None
 ) -> dict[str, Any] | None:
-    sql = "SELECT * FROM pay_subscriptions WHERE provider = ? AND id = ?"
-    params: list[Any] = [provider, str(subscription_id)]
-    if user_id is not None:
-        sql += " AND user_id = ?"
-        params.append(user_id)
-    return _row(db, sql, params)
+    return _get(db, "pay_subscriptions", provider, subscription_id, user_id)
 
 
 def create_subscription(
@@ -270,13 +292,7 @@ def create_subscription(
 def set_subscription(
     db: sqlite_utils.Database, row: dict[str, Any], now: int, **values: Any
 ) -> dict[str, Any]:
-    values["updated_at"] = now
-    columns = ", ".join(f"{name} = ?" for name in values)
-    db.execute(
-        f"UPDATE pay_subscriptions SET {columns} WHERE provider = ? AND id = ?",
-        [*values.values(), row["provider"], row["id"]],
-    )
-    return {**row, **values}
+    return _set(db, "pay_subscriptions", row, now, **values)
 
 
 def live(db: Any, user_id: int, kind: str, now: int) -> dict[str, Any] | None:
@@ -312,11 +328,12 @@ def activate(
         set_subscription(db, current, now, status="replaced", period_end=now)
     elif current is not None:
         start = max(now, current["period_end"])  # the same subscription paid again: a renewal
-    if subscription(db, provider, subscription_id) is None:  # paid at once (Stripe, the app stores)
+    row = subscription(db, provider, subscription_id)
+    if row is None:  # paid at once (Stripe, the app stores)
         create_subscription(
             db, provider, subscription_id, user_id, product, now, status="active", price=(cents, tokens)
         )
-    row = subscription(db, provider, subscription_id)
+        row = subscription(db, provider, subscription_id)
     assert row is not None
     set_subscription(
         db,
@@ -334,6 +351,15 @@ def cancel(db: sqlite_utils.Database, row: dict[str, Any], now: int) -> None:
     """No renewal from now on; the paid period is kept (the VIP level lasts until it ends)."""
     set_subscription(db, row, now, status="cancelled")
     sync_vip(db, row["user_id"], now)
+
+
+def cancel_live(db: sqlite_utils.Database, user_id: int, kind: str, now: int) -> bool:
+    """Cancel the user's live subscription of ``kind`` if it renews (is active); False when none does."""
+    current = live(db, user_id, kind, now)
+    if current is None or current["status"] != "active":
+        return False
+    cancel(db, current, now)
+    return True
 
 
 def sync_vip(db: sqlite_utils.Database, user_id: int, now: int) -> None:
@@ -360,10 +386,6 @@ def note(db: sqlite_utils.Database, user_id: int, kind: str, detail: str, now: i
 
 
 def _row(db: Any, sql: str, params: list[Any]) -> dict[str, Any] | None:
-    cursor = db.execute(sql, params)
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    if hasattr(row, "keys"):
-        return dict(row)
-    return dict(zip([c[0] for c in cursor.description], row, strict=True))
+    # Every connection reads sqlite3.Row (server.storage.Database).
+    row = db.execute(sql, params).fetchone()
+    return dict(row) if row is not None else None

@@ -12,12 +12,13 @@ import sqlite_utils
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from server.apis.character import ledger
-from server.apis.character.payments import catalogue
+from server.apis.character.payments import billing, catalogue
 from server.apis.character.payments.billing import Conflict
 from server.apis.character.payments.catalogue import Product
 from server.apis.character.users import sqlite_int
 from server.call import Call
 from server.pages import PageRequest
+from server.storage import now_ms
 
 T = TypeVar("T")
 
@@ -51,6 +52,22 @@ async def write(call: Call, work: Callable[[sqlite_utils.Database], T]) -> T:
         raise conflict(
             call, f"this payment was booked before ({exc.entry['ref']}); nothing was booked again"
         ) from None
+
+
+async def pay_on_page(
+    request: PageRequest, row: dict[str, Any], product: Product, subscription_id: str | None
+) -> int:
+    """A provider's page paying a ``created`` order: 200, or 409 when it was paid or closed before
+    (the write rolls back, nothing is booked)."""
+    try:
+        await request.api.db.write(
+            lambda db: billing.complete_order(
+                db, row, product, now_ms(), needs=("created",), subscription_id=subscription_id
+            )
+        )
+    except (Conflict, ledger.AlreadyBooked):
+        return 409
+    return 200
 
 
 def sandbox_url(base_url: str, path: str) -> str:

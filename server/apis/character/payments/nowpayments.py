@@ -13,7 +13,6 @@ from typing import Any
 
 from starlette.responses import Response
 
-from server.apis.character import ledger
 from server.apis.character.payments import billing, catalogue, common
 from server.apis.character.payments.billing import random_id
 from server.apis.character.payments.catalogue import VIP
@@ -55,14 +54,7 @@ async def payment_page(request: PageRequest) -> Response:
         if (request.value("action") or "pay") != "pay":
             status = 400
         else:
-            try:
-                await request.api.db.write(
-                    lambda db: billing.complete_order(
-                        db, row, plan, now_ms(), needs=("created",), subscription_id=f"np-{row['id']}"
-                    )
-                )
-            except (billing.Conflict, ledger.AlreadyBooked):
-                status = 409
+            status = await common.pay_on_page(request, row, plan, f"np-{row['id']}")
         row = billing.order(request.api.db.conn, PROVIDER, invoice_id) or row
     shown = INVOICE_STATUS[row["status"]]
     lines = [f"Invoice {invoice_id}: {plan.name}, {plan.value} USD in crypto.", f"Payment status: {shown}."]

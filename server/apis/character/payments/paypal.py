@@ -299,12 +299,7 @@ async def cancel_subscription(call: Call) -> Any:
     user_id = me(call)["id"]
 
     def cancel(db: Any) -> int:
-        now = now_ms()
-        current = billing.live(db, user_id, VIP, now)
-        if current is None or current["status"] != "active":
-            return 1
-        billing.cancel(db, current, now)
-        return 0
+        return 0 if billing.cancel_live(db, user_id, VIP, now_ms()) else 1
 
     return {"status": await call.db.write(cancel)}
 

@@ -63,9 +63,7 @@ async def redeem(call: Call, store: str, receipt: Any, expected: Product | None 
         if billing.order(db, store, transaction) is not None:
             return BOOKED_BEFORE
         now = now_ms()
-        billing.create_order(db, store, transaction, user_id, product, now)
-        row = billing.order(db, store, transaction)
-        assert row is not None
+        row = billing.create_order(db, store, transaction, user_id, product, now)
         billing.complete_order(db, row, product, now, needs=("created",), subscription_id=transaction)
         return BOOKED
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from starlette.responses import Response
 
-from server.apis.character import ledger
 from server.apis.character.payments import billing, catalogue, common
 from server.apis.character.payments.billing import random_id
 from server.apis.character.payments.catalogue import ALNUM, TOKENS, VIP, Product
@@ -108,15 +107,7 @@ async def checkout(request: PageRequest) -> Response:
 
 async def _pay(request: PageRequest, row: dict[str, Any], product: Product) -> int:
     subscription_id = "sub_" + random_id(ALNUM, 24) if product.kind != TOKENS else None
-    try:
-        await request.api.db.write(
-            lambda db: billing.complete_order(
-                db, row, product, now_ms(), needs=("created",), subscription_id=subscription_id
-            )
-        )
-    except (billing.Conflict, ledger.AlreadyBooked):
-        return 409
-    return 200
+    return await common.pay_on_page(request, row, product, subscription_id)
 
 
 async def _expire(request: PageRequest, row: dict[str, Any]) -> int:

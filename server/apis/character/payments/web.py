@@ -145,12 +145,7 @@ async def cancel(call: Call) -> Any:
         raise call.not_found("subscription type (token or vip)", call.require("type"))
 
     def write(db: Any) -> bool:
-        now = now_ms()
-        current = billing.live(db, user_id, kind, now)
-        if current is None or current["status"] != "active":
-            return False
-        billing.cancel(db, current, now)
-        return True
+        return billing.cancel_live(db, user_id, kind, now_ms())
 
     if not await call.db.write(write):
         raise call.not_found(f"{call.require('type')} subscription of user", user_id)
