@@ -13,7 +13,7 @@ import pytest
 from character_server import ALICE, BOB, Client
 
 from server.apis.character import media
-from server.files import SUFFIXES
+from server.files import SUFFIXES, sniff
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_the_default_avatar_is_an_image_the_server_serves(demo):
     avatar = demo.ok("POST", "/user/getUserBaseInfo", BOB, user_id=2)["avatar"]
     image = demo.fetch(avatar)
     assert image.status == 200 and image.headers["content-type"] == "image/png"
-    assert media.sniff(image.body) == "image/png"
+    assert sniff(image.body) == "image/png"
 
 
 def test_profile_fields_are_age_and_sex(demo):

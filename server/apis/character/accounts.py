@@ -123,6 +123,16 @@ def apply_invitation(db: sqlite_utils.Database, user_id: int, code: str) -> bool
     return True
 
 
+def _register(call: Call, db: sqlite_utils.Database, greeting: str | None, **fields: Any) -> int:
+    """A new account (inside a write): the user (``create_user(**fields)``), the request's
+    invitation code applied, and the welcome letter greeting ``greeting`` (None: ``user<id>``);
+    its id."""
+    user_id = create_user(db, **fields)
+    apply_invitation(db, user_id, str(call.get("invitation_code") or ""))
+    welcome(db, user_id, greeting if greeting is not None else f"user{user_id}")
+    return user_id
+
+
 def _merge_guest(db: sqlite_utils.Database, user_id: int, client_token: Any) -> None:
     """A guest who signs up: their guest row points at the new user, and each area hands over what
     the guest had (ON_GUEST_MERGED: the content model moves the guest's chats)."""
@@ -185,10 +195,9 @@ async def register_by_email(call: Call) -> Reply:
         problem = use_code(db, email, call.require("email_valid_code"))
         if problem:
             return problem
-        user_id = create_user(db, type="email", name=email.split("@")[0], email=email, password=password)
-        apply_invitation(db, user_id, str(call.get("invitation_code") or ""))
+        name = email.split("@")[0]
+        user_id = _register(call, db, name, type="email", name=name, email=email, password=password)
         _merge_guest(db, user_id, call.get("guest_client_token"))
-        welcome(db, user_id, email.split("@")[0])
         return _signed_in(db, call, user_id)
 
     outcome = await call.db.write(write)
@@ -213,9 +222,8 @@ async def code_login(call: Call) -> Reply:
             return problem
         user = find_by_email(db, email)
         if user is None:
-            user_id = create_user(db, type="email", name=email.split("@")[0], email=email)
-            apply_invitation(db, user_id, str(call.get("invitation_code") or ""))
-            welcome(db, user_id, email.split("@")[0])
+            name = email.split("@")[0]
+            user_id = _register(call, db, name, type="email", name=name, email=email)
         else:
             user_id = user["id"]
         _merge_guest(db, user_id, call.get("guest_client_token"))
@@ -300,9 +308,7 @@ def _provider_login(call: Call, provider: str, subject: str, email: str | None, 
         if user is None:
             user = find_by_email(db, email) if email else None
             if user is None:
-                user_id = create_user(db, type=provider, name=name, email=email)
-                apply_invitation(db, user_id, str(call.get("invitation_code") or ""))
-                welcome(db, user_id, name or f"user{user_id}")
+                user_id = _register(call, db, name or None, type=provider, name=name, email=email)
                 registered = True
             else:
                 user_id = user["id"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from server.apis.character.users import ON_DELETE, me, sqlite_int, stamp
+from server.apis.character.users import ON_DELETE, me, page, sqlite_int, stamp
 from server.call import Call
 from server.registry import Handlers
 from server.storage import now_ms
@@ -26,9 +26,6 @@ from server.storage import now_ms
 handlers = Handlers()
 
 PUBLIC, PRIVATE = 0, 1
-DEFAULT_PAGE = 20
-MAX_PAGE = 100
-MAX_PAGE_NO = 10**9  # far past the last page, and an offset SQLite can hold
 
 
 @handlers.schema
@@ -68,11 +65,10 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS feedback_by_thread ON feedback(reply_id, id)")
 
 
-def send_letter(db: sqlite_utils.Database, user_id: int | None, message: str, now: int | None = None) -> int:
+def send_letter(db: sqlite_utils.Database, user_id: int | None, message: str) -> int:
     """A letter to one user, or to every user (``user_id`` None); its id. Inside a write."""
     cursor = db.execute(
-        "INSERT INTO letters (user_id, message, created_at) VALUES (?, ?, ?)",
-        [user_id, message, now if now is not None else now_ms()],
+        "INSERT INTO letters (user_id, message, created_at) VALUES (?, ?, ?)", [user_id, message, now_ms()]
     )
     return int(cursor.lastrowid)
 
@@ -86,21 +82,13 @@ def _forget(db: sqlite_utils.Database, user_id: int) -> None:
 ON_DELETE.append(_forget)
 
 
-def _page(call: Call) -> tuple[int, int]:
-    """(limit, offset) from `limit` and `page_no` (from 1); out-of-range values are read leniently."""
-    limit = int(call.get("limit") or 0)
-    limit = DEFAULT_PAGE if limit <= 0 else min(limit, MAX_PAGE)
-    page = min(max(int(call.get("page_no") or 1), 1), MAX_PAGE_NO)
-    return limit, (page - 1) * limit
-
-
 # --- letters --------------------------------------------------------------------------------
 
 
 @handlers("post_user_getLetters")
 async def get_letters(call: Call) -> Any:
     user = me(call)
-    limit, offset = _page(call)
+    limit, offset = page(call)
     kind = call.require("type")
     if kind == PUBLIC:
         where = "letters.user_id IS NULL"
@@ -240,7 +228,7 @@ async def send_feedback(call: Call) -> Any:
 @handlers("post_user_feedback_get")
 async def list_feedback(call: Call) -> Any:
     user_id = me(call)["id"]
-    limit, offset = _page(call)
+    limit, offset = page(call)
     rows = call.db.query(
         "SELECT f.id, f.message, f.created_at, EXISTS (SELECT 1 FROM feedback AS r WHERE r.reply_id = f.id"
         "   AND r.author = 'official' AND r.seen = 0) AS has_new_reply"

@@ -1,11 +1,9 @@
-"""Small real media files the server makes itself, and what an uploaded file really is.
+"""Small real media files the server makes itself.
 
 The platform hands out URLs of avatars, voice previews and payment-page images; in the reference
 server each points at a real file it serves (``/files/<name>``), made here: tiny, valid, and the
-same bytes every time, so the same URL comes back after a restart.
-
-Uploads are judged by their first bytes, not by the name or the media type the client claims: a
-``.png`` that is an HTML page is refused.
+same bytes every time, so the same URL comes back after a restart. (What an uploaded file really
+is, its first bytes tell: ``server.files.sniff``.)
 """
 
 from __future__ import annotations
@@ -18,35 +16,6 @@ import weakref
 import zipfile
 import zlib
 from typing import Any
-
-# The leading bytes of each format we accept, and the media type the file is stored as.
-_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
-    (0, b"\x89PNG\r\n\x1a\n", "image/png"),
-    (0, b"\xff\xd8\xff", "image/jpeg"),
-    (0, b"GIF87a", "image/gif"),
-    (0, b"GIF89a", "image/gif"),
-    (0, b"OggS", "audio/ogg"),
-    (0, b"ID3", "audio/mpeg"),
-    (0, b"fLaC", "audio/flac"),
-)
-
-
-def sniff(data: bytes) -> str | None:
-    """The media type the bytes are (image/png, audio/wav ...), or None when they are none we take."""
-    for offset, signature, media_type in _SIGNATURES:
-        if data[offset : offset + len(signature)] == signature:
-            return media_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        return "audio/wav"
-    if data[4:8] == b"ftyp" and data[8:12] in (b"M4A ", b"M4B ", b"mp42", b"isom"):
-        return "audio/mp4"
-    # An MP3 without an ID3 tag starts with a frame header: 11 set bits, then a valid layer.
-    if len(data) >= 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0 and data[1] & 0x06:
-        return "audio/mpeg"
-    return None
-
 
 # Per served API: the names of the files made so far (bytes -> name), so each is written once.
 _MADE: weakref.WeakKeyDictionary[Any, dict[bytes, str]] = weakref.WeakKeyDictionary()

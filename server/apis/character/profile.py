@@ -189,14 +189,9 @@ async def set_profile(call: Call) -> Any:
     field = str(call.require("field"))
     if field not in PROFILE_FIELDS:
         raise call.not_found("profile field (age or sex)", field)
-    column = {"age": "age", "sex": "sex"}[field]
     return await _update(
-        call, f"UPDATE users SET {column} = ? WHERE id = ?", [str(call.require("value")), user["id"]]
+        call, f"UPDATE users SET {field} = ? WHERE id = ?", [str(call.require("value")), user["id"]]
     )
-
-
-def interest_tags(user: dict[str, Any]) -> list[str]:
-    return json.loads(user["interest_tags"] or "[]")
 
 
 @handlers("post_user_tags_set")

@@ -133,6 +133,19 @@ def sqlite_int(value: Any) -> int | None:
     return number if -(2**63) <= number < 2**63 else None
 
 
+SQLITE_MAX = 2**63 - 1  # SQLite's largest integer
+
+
+def page(call: Call, default_limit: int = 20) -> tuple[int, int]:
+    """(limit, offset) from `limit`/`page_no` (pages count from 1; nonsense means the first page)."""
+    limit = call.get("limit")
+    page_no = call.get("page_no")
+    limit = limit if isinstance(limit, int) and limit > 0 else default_limit
+    page_no = page_no if isinstance(page_no, int) and page_no > 0 else 1
+    limit = min(limit, 100)
+    return limit, min((page_no - 1) * limit, SQLITE_MAX)
+
+
 def normal_email(email: str) -> str:
     return email.strip().lower()
 

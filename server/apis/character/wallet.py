@@ -202,12 +202,12 @@ def take_free_time(db: sqlite_utils.Database, user_id: int, kind: str) -> bool:
     return True
 
 
-def today(ms: int | None = None) -> str:
-    return datetime.fromtimestamp((ms if ms is not None else now_ms()) / 1000, UTC).strftime("%Y-%m-%d")
+def today() -> str:
+    return datetime.fromtimestamp(now_ms() / 1000, UTC).strftime("%Y-%m-%d")
 
 
-def sign_in_key(user_id: int, day: str | None = None) -> str:
-    return f"signin:{user_id}:{day or today()}"
+def sign_in_key(user_id: int) -> str:
+    return f"signin:{user_id}:{today()}"
 
 
 def gift_key(user_id: int, gift: Gift) -> str:

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from server.apis.character.content.model import KINDS, Kind
 from server.apis.character.content.shape import Cast, Moment
+from server.apis.character.users import page as page  # (limit, offset) of a listing: store.page
 from server.call import Call
 
 DAY_MS = 24 * 3600 * 1000
@@ -540,16 +541,6 @@ def sql_number(value: Any) -> int:
         return min(max(int(value), SQLITE_MIN), SQLITE_MAX)
     except (TypeError, ValueError):
         return 0
-
-
-def page(call: Call, default_limit: int = 20) -> tuple[int, int]:
-    """(limit, offset) from `limit`/`page_no` (pages count from 1; nonsense means the first page)."""
-    limit = call.get("limit")
-    page_no = call.get("page_no")
-    limit = limit if isinstance(limit, int) and limit > 0 else default_limit
-    page_no = page_no if isinstance(page_no, int) and page_no > 0 else 1
-    limit = min(limit, 100)
-    return limit, min((page_no - 1) * limit, SQLITE_MAX)
 
 
 # --- worlds and group chats: their casts, what a message keeps beside its text, session settings ----
