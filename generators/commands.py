@@ -78,6 +78,10 @@ def _kept(result: ImportResult, source: Path, config: LintConfig) -> list[Diagno
     return [d for d in result.diagnostics if config.keeps(d, source)]
 
 
+def _has_errors(found: list[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in found)
+
+
 def _summary(found: list[Diagnostic]) -> list[str]:
     """The closing count: how many of each rule, errors first."""
     if not found:
@@ -158,7 +162,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         problems = validate(result)
         for p in problems:
             print(f"{source}: error: generated spec is not valid {p}", file=sys.stderr)
-        if any(d.severity == "error" for d in found) or problems:
+        if _has_errors(found) or problems:
             status = 1  # CI notices; what could be read is still written (unless the spec is invalid)
         if problems:
             continue
@@ -196,7 +200,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         if every:
             print()
         print("\n".join(_summary(every)))
-    return 1 if any(d.severity == "error" for _, found in kept for d in found) else 0
+    return 1 if any(_has_errors(found) for _, found in kept) else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -210,7 +214,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = load_lint_config()
     for source in sources:
         result = import_file(source, spec_dir / "overlays")
-        if any(d.severity == "error" for d in _kept(result, source, config)):
+        if _has_errors(_kept(result, source, config)):
             stale.append(f"{source}: has errors (run `mdcontract lint {source}`)")
             continue
         v30, v32 = render(result)

@@ -65,7 +65,9 @@ def deep_merge(target: Any, update: Any) -> Any:
 
 
 def apply_overlay(spec: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Apply every action in order; return the spec and a message for each action that matched nothing."""
+    """Apply every action in order; return the spec and a message for each action that matched nothing.
+
+    A server the doc names and the overlay decides (with its description) ends as one server."""
     unmatched: list[str] = []
     for action in overlay.get("actions") or []:
         target = action["target"]
@@ -95,4 +97,16 @@ def apply_overlay(spec: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict[s
                 merged = deep_merge(m.value, action["update"])
                 if merged is not m.value:
                     m.full_path.update(spec, merged)
+    one_server_per_url(spec)
     return spec, unmatched
+
+
+def one_server_per_url(spec: dict[str, Any]) -> None:
+    """A server the doc names and the overlay decides (with its description) is one server."""
+    if not isinstance(spec.get("servers"), list):
+        return
+    by_url: dict[Any, dict[str, Any]] = {}
+    for server in spec["servers"]:
+        if isinstance(server, dict):
+            by_url.setdefault(server.get("url"), {}).update(server)
+    spec["servers"] = list(by_url.values())

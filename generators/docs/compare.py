@@ -29,7 +29,6 @@ from typing import Any
 
 from ..emit import canonical
 from ..importer import ImportResult, add_error_responses, import_markdown
-from ..importer.pipeline import one_server_per_url
 from ..overlay import apply_overlay
 
 ROOT_POLICY = {"servers", "security", "x-invalid-input", "x-unauthorized", "x-not-found"}
@@ -68,8 +67,7 @@ def read_back(
     spec = copy.deepcopy(result.spec)
     policy = policy_overlay(overlay)
     if policy:
-        spec, _ = apply_overlay(spec, policy)
-        one_server_per_url(spec)  # a server the doc shows in words and the overlay decides is one server
+        spec, _ = apply_overlay(spec, policy)  # (a server named twice ends as one)
         add_error_responses(spec)
         spec = canonical(spec)
     return result, spec

@@ -71,7 +71,6 @@ class Endpoint:
     description: str = ""
     table_title: str = ""
     table_title_line: int = 0
-    content_type: str = ""  # declared request content type
     message_format: str = ""
     params: list[Field] = field(default_factory=list)
     fields: list[Field] = field(default_factory=list)  # response field table
@@ -81,7 +80,6 @@ class Endpoint:
     merged_from: list[Endpoint] = field(default_factory=list)
     # what the doc says in words about the answer: json / text / sse / binary / redirect / none
     response_kind: str = ""
-    response_kind_line: int = 0
     statuses: dict[str, str] = field(default_factory=dict)  # documented statuses -> their description
     success_status: str = ""  # `Status: 201 Created` before the success sample
     request_media: str = ""  # form / multipart / text/markdown ... when the doc says
@@ -96,6 +94,21 @@ class Endpoint:
 
     def has_content(self) -> bool:
         return bool(self.params or self.fields or self.samples or self.statuses or self.response_kind)
+
+    def document_status(
+        self, code: str, text: str = "", *, replace: bool = False, sets_success: bool = True
+    ) -> None:
+        """Record a status the doc gives; the first 2xx one becomes the success status.
+
+        `replace` overwrites a description already recorded (otherwise the first one stays);
+        `sets_success=False` records the status without letting it become the success status.
+        """
+        if replace:
+            self.statuses[code] = text
+        else:
+            self.statuses.setdefault(code, text)
+        if sets_success and code.startswith("2") and not self.success_status:
+            self.success_status = code
 
 
 @dataclass

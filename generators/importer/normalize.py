@@ -140,22 +140,23 @@ def _find_envelope(doc: Document) -> Envelope | None:
     table = {f.name: f for f in doc.envelope_fields}
     if table:
         keys = [f.name for f in doc.envelope_fields]
+    code_field = next((k for k in keys if k.lower() in CODE_KEYS), "")
+    if not code_field:
+        return None
     # what the doc says each envelope field is: field tables first, else the samples' comments
     described: dict[str, Counter[str]] = {}
     for ep in doc.endpoints:
         for f in ep.fields:
             if f.depth == 0 and f.name in keys and f.description:
                 described.setdefault(f.name, Counter())[f.description] += 1
+    in_field_tables = {f.name for ep in doc.endpoints for f in ep.fields}
     for _, s, _ in samples:
         for k in keys:
             comment = s.sample.comments.get((k,))
             if comment and k not in described:
                 described.setdefault(k, Counter())
-            if comment and not any(f.name == k for ep in doc.endpoints for f in ep.fields):
+            if comment and k not in in_field_tables:
                 described[k][comment] += 1
-    code_field = next((k for k in keys if k.lower() in CODE_KEYS), "")
-    if not code_field:
-        return None
     msg_field = next((k for k in keys if k.lower() in MESSAGE_KEYS), "")
     data_field = next((k for k in keys if k.lower() in DATA_KEYS), "")
     codes = Counter(

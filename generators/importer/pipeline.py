@@ -37,7 +37,6 @@ def import_markdown(
         spec, unmatched = apply_overlay(spec, overlay)
         for message in unmatched:
             doc.warn(1, "overlay-unmatched", message)
-        one_server_per_url(spec)
     add_error_responses(spec)
     # create -> read -> update -> delete links, so that the stateful contract tests can chain calls
     spec = canonical(add_links(spec))
@@ -48,17 +47,6 @@ def import_markdown(
     accepted = {(d.line, d.rule, d.message): d for d in doc.diagnostics if not _ignored_inline(doc, d)}
     diagnostics = sorted(accepted.values(), key=lambda d: (d.line, d.rule, d.message))
     return ImportResult(spec, diagnostics, doc)
-
-
-def one_server_per_url(spec: dict[str, Any]) -> None:
-    """A server the doc names and the overlay decides (with its description) is one server."""
-    if not isinstance(spec.get("servers"), list):
-        return
-    by_url: dict[Any, dict[str, Any]] = {}
-    for server in spec["servers"]:
-        if isinstance(server, dict):
-            by_url.setdefault(server.get("url"), {}).update(server)
-    spec["servers"] = list(by_url.values())
 
 
 def _ignored_inline(doc: Document, d: Diagnostic) -> bool:

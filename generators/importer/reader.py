@@ -107,9 +107,7 @@ def read_document(text: str, file: str, *, commented: bool = True) -> Document:
     for s in sections:
         if s.parent is None:
             continue
-        owner = s.parent
-        while owner is not None and not owner.endpoints:
-            owner = owner.parent
+        owner = _owner(s)
         if s.endpoints and not (owner is not None and _repeats(s.endpoints, owner.endpoints)):
             continue  # a section of its own (an example section repeating the operation is not)
         if owner is not None and owner.context is not None and s.level > owner.level:
@@ -161,6 +159,14 @@ def _repeats(mine: list[Endpoint], theirs: list[Endpoint]) -> bool:
     )  # (an overview table's row is not repeated by the section documenting it: that one wins)
 
 
+def _owner(s: Section) -> Section | None:
+    """The nearest section above `s` that documents endpoints (None at the top)."""
+    owner = s.parent
+    while owner is not None and not owner.endpoints:
+        owner = owner.parent
+    return owner
+
+
 def _flush(doc: Document, s: Section) -> None:
     """Report what the section's own reading found (once: a merged sub-section is read again)."""
     for line, rule, message, severity in s.warnings:
@@ -206,9 +212,7 @@ def _read_section(doc: Document, s: Section) -> None:
         ep,
         warn=lambda line, rule, msg, severity="warning": s.warnings.append((line, rule, msg, severity)),
     )
-    owner = s.parent
-    while owner is not None and not owner.endpoints:
-        owner = owner.parent
+    owner = _owner(s)
     ctx.under_endpoint = owner is not None and owner.heading is not None
     for b in [s.heading, *s.blocks]:
         if b is not None:
@@ -224,19 +228,16 @@ def _read_section(doc: Document, s: Section) -> None:
         (ep.method or (ctx.param_tables and ep.samples))
         and s.heading is not None
         and not _looks_like_envelope(s)
+        and (owner is None or owner.heading is None)
     ):
-        owner = s.parent
-        while owner is not None and not owner.endpoints:
-            owner = owner.parent
-        if owner is None or owner.heading is None:
-            s.warnings.append(
-                (
-                    ep.line,
-                    "no-endpoint",
-                    f"section {title!r} documents an interface but gives no path; skipped",
-                    "warning",
-                )
+        s.warnings.append(
+            (
+                ep.line,
+                "no-endpoint",
+                f"section {title!r} documents an interface but gives no path; skipped",
+                "warning",
             )
+        )
 
 
 def _looks_like_envelope(s: Section) -> bool:

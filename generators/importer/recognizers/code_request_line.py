@@ -54,8 +54,6 @@ def read(ctx: Context, block: Block) -> Block | bool:
                 continue
             in_headers = False
         if not line or line.startswith("//") or line.startswith("#"):
-            if line.startswith("//") and "application/json" in line.lower():
-                ctx.ep.content_type = "application/json"
             body_start = k + 1
             continue
         m = match_request_line(_HTTP_VERSION.sub("", line))
@@ -87,7 +85,6 @@ def read(ctx: Context, block: Block) -> Block | bool:
                 found, body_start = True, k + 1
                 continue
             if key in CTYPE_LABELS and found:
-                ctx.ep.content_type = m.group(2)
                 body_start = k + 1
                 continue
             if described and k < 6 and not classify_label(m.group(1)):

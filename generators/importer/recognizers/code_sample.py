@@ -40,8 +40,6 @@ def read(ctx: Context, block: Block) -> bool:
     lines = block.text.split("\n")
     first = block.content_line
     while lines and (not lines[0].strip() or lines[0].strip().startswith(("//", "#"))):
-        if "application/json" in lines[0].lower():
-            ctx.ep.content_type = "application/json"  # `// application/json` above a request body
         lines, first = lines[1:], first + 1
     segments: list[tuple[str, str, int, list[str]]] = []
     role, caption, seg_start, seg = ctx.label, ctx.caption, first, []

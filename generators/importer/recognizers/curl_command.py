@@ -91,8 +91,7 @@ def _read_command(ctx: Context, command: str, line: int) -> None:
         ep.tentative = ep.weak = True
     if not url or not ep.path or not _same_operation(ep.path, url):
         return
-    add_query_from(ctx, url, line)
-    known = {f.name for f in ep.params} | set(re.findall(r"[{<:](\w+)", ep.path))
+    known = _add_query(ctx, url, line)
     fields = []
     for part in form:
         name, _, value = part.partition("=")
@@ -112,15 +111,22 @@ def add_query_from(ctx: Context, url: str, line: int) -> bool:
     ep = ctx.ep
     if not ep.path or not _same_operation(ep.path, url):
         return False
-    known = {f.name for f in ep.params} | set(re.findall(r"[{<:](\w+)", ep.path))
-    ctx.add_params(
-        [
-            Field(name, line, location="query", example=value)
-            for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=True)
-            if name not in known and "?" not in ep.path
-        ]
-    )
+    _add_query(ctx, url, line)
     return True
+
+
+def _add_query(ctx: Context, url: str, line: int) -> set[str]:
+    """Add the query parameters `url` (a call of the current operation) carries; return every
+    parameter name the operation now knows: its own, its path's and the query's."""
+    ep = ctx.ep
+    known = {f.name for f in ep.params} | set(re.findall(r"[{<:](\w+)", ep.path))
+    query = [
+        Field(name, line, location="query", example=value)
+        for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=True)
+        if name not in known and "?" not in ep.path
+    ]
+    ctx.add_params(query)
+    return known | {f.name for f in query}
 
 
 def _names_an_operation(ctx: Context) -> bool:

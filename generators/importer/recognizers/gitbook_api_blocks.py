@@ -82,9 +82,7 @@ def read(ctx: Context, ln: Line) -> int:
         if code:
             ctx.status = code
             ctx.label = "response" if code[0] in "23" else "error"
-            ctx.ep.statuses.setdefault(code, attrs.get("description", ""))
-            if code.startswith("2") and not ctx.ep.success_status:
-                ctx.ep.success_status = code
+            ctx.ep.document_status(code, attrs.get("description", ""))
     return 1
 
 

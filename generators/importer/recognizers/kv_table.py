@@ -55,8 +55,6 @@ def read(ctx: Context, block: Block) -> bool:
             hits += 1
             if key == "message format":
                 ctx.ep.message_format = value
-            else:
-                ctx.ep.content_type = value
         elif key in DESC_LABELS:
             hits += 1
             ctx.ep.table_title, ctx.ep.table_title_line = value, line

@@ -76,9 +76,7 @@ def _answer_part(ctx: Context, key: str, value: str, line: int) -> bool:
     if key in _STATUS_KEYS and re.match(r"^[1-5]\d\d\b", value):
         code = value[:3]
         ctx.status = code
-        ctx.ep.statuses.setdefault(code, value[3:].strip(" -:"))
-        if code.startswith("2") and not ctx.ep.success_status:
-            ctx.ep.success_status = code
+        ctx.ep.document_status(code, value[3:].strip(" -:"))
         if ctx.label not in ("response", "error"):
             ctx.label = "response" if code.startswith("2") else "error"
         return True
@@ -115,6 +113,4 @@ def _announce(ctx: Context, role: str, caption: str, location_text: str) -> None
     status = status_in(caption) if role in ("response", "error") and len(caption) <= 40 else ""
     if status:
         # `+ Response 204`: the status is documented even when no body follows
-        ctx.ep.statuses.setdefault(status, "")
-        if status.startswith("2") and role == "response" and not ctx.ep.success_status:
-            ctx.ep.success_status = status
+        ctx.ep.document_status(status, sets_success=role == "response")

@@ -71,8 +71,6 @@ def apply(ctx: Context, kind: str, raw: str, line: int) -> bool:
     if kind == "ctype":
         if method_word(value):  # `请求类型：POST` means the method in some docs
             ctx.request_line(method_word(value), "", line)
-        else:
-            ctx.ep.content_type = value
         return True
     if kind == "server":
         url = re.match(r"https?://[^\s`'\"()（）<>]+", value)

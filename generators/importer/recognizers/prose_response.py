@@ -46,17 +46,15 @@ def read_sentence(ctx: Context, ep: Endpoint, text: str, line: int) -> None:
     m = _STATUS_ONLY.search(text)
     if m:
         code = m.group(1) or m.group(2)
-        ep.statuses.setdefault(code, _clip(text))
-        if code.startswith("2") and not ep.success_status:
-            ep.success_status = code
+        ep.document_status(code, _clip(text))
         if not ep.response_kind:
-            ep.response_kind, ep.response_kind_line = "none", line
+            ep.response_kind = "none"
     if _ABOUT_REQUEST.search(text):
         return  # "send `Content-Type: text/plain`" is about the request, not the answer
     for kind, pattern in _KINDS:
         if pattern.search(text):
             if not ep.response_kind or ep.response_kind == "none":
-                ep.response_kind, ep.response_kind_line = kind, line
+                ep.response_kind = kind
             return
 
 

@@ -34,9 +34,7 @@ def read(ctx: Context, block: Block) -> bool:
     while k < len(lines) and not lines[k].strip():
         k += 1
     ep = ctx.ep
-    ep.statuses[code] = reason
-    if code.startswith("2") and not ep.success_status:
-        ep.success_status = code
+    ep.document_status(code, reason, replace=True)
     body = "\n".join(lines[k:])
     if not body.strip():
         return True

@@ -21,8 +21,6 @@ def read(ctx: Context, block: Block) -> bool:
     if not m:
         return False
     code, reason = m.group(1), m.group(2).strip()
-    ctx.ep.statuses[code] = reason
-    if code.startswith("2") and not ctx.ep.success_status:
-        ctx.ep.success_status = code
+    ctx.ep.document_status(code, reason, replace=True)
     ctx.status = code
     return True

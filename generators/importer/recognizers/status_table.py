@@ -26,7 +26,5 @@ def read(ctx: Context, block: Block) -> bool:
     desc_col = roles.get("description", code_col + 1)
     for row, code in zip(rows, codes, strict=True):
         text = row[desc_col].strip() if desc_col < len(row) else ""
-        ctx.ep.statuses.setdefault(code, re.sub(r"<br\s*/?>", " ", text))
-        if code.startswith("2") and not ctx.ep.success_status:
-            ctx.ep.success_status = code
+        ctx.ep.document_status(code, re.sub(r"<br\s*/?>", " ", text))
     return True
