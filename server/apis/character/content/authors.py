@@ -69,13 +69,6 @@ profile.COUNTS.update(
 # --- behaviours ----------------------------------------------------------------------------------------
 
 
-def _reader(call: Call) -> int:
-    user_id = store.user_id_of(call)
-    if user_id is None:
-        raise call.forbidden("guests cannot do this: log in first")
-    return user_id
-
-
 def _author(call: Call) -> int:
     named = call.require("author_id")
     if not store.is_author(call, named):
@@ -91,7 +84,7 @@ def _following(call: Call, user_id: int | None, author_id: int) -> bool:
 async def follow(call: Call, kind: Kind | None) -> Any:
     """Follow an author when not yet, unfollow when already (also one who has since unreleased all:
     a follow never gets stuck). Following oneself is a conflict."""
-    user_id = _reader(call)
+    user_id = store.signed_in(call)
     author_id = store.sql_id(call.require("author_id"))
     if author_id == user_id:
         raise call.fail("you cannot follow yourself", status=409)
@@ -141,7 +134,7 @@ async def info(call: Call, kind: Kind | None) -> Any:
 
 async def followed(call: Call, kind: Kind | None) -> Any:
     """The authors the caller follows, the latest followed first."""
-    user_id = _reader(call)
+    user_id = store.signed_in(call)
     limit, offset = store.page(call)
     rows = call.db.query(
         "SELECT author_id FROM author_marks WHERE user_id = ? AND mark = ?"
@@ -164,7 +157,7 @@ async def followed(call: Call, kind: Kind | None) -> Any:
 
 async def report(call: Call, kind: Kind | None) -> Any:
     """Report an author (once: reporting again changes nothing); not oneself."""
-    user_id = _reader(call)
+    user_id = store.signed_in(call)
     author_id = _author(call)
     if author_id == user_id:
         raise call.fail("you cannot report yourself", status=409)

@@ -183,13 +183,7 @@ async def migrate(call: Call, kind: Kind) -> Any:
 
     def write(db: sqlite_utils.Database) -> tuple[int, int]:
         now = now_ms()
-        group_id = int(
-            db.execute(
-                "INSERT INTO content (kind, owner_id, visibility, title, fields, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [kind.name, user_id, store.PRIVATE, fields["title"], store.dump(fields), now, now],
-            ).lastrowid
-        )
+        group_id = store.insert_content(db, kind, user_id, fields, created_at=now)
         session_id = chat.insert_session(db, kind, {"id": group_id}, owner, [])
         answered = 0
         for idx, row in enumerate(lines, start=1):

@@ -87,38 +87,20 @@ async def create_or_edit(call: Call, kind: Kind, compose: Compose | None = None)
     def write(db: sqlite_utils.Database) -> int:
         now = now_ms()
         if existing is None:
-            fields = given
             price = max(store.sql_number(charge or 0), 0)
-            cursor = db.execute(
-                "INSERT INTO content (kind, owner_id, visibility, title, fields, charge, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    kind.name,
-                    user_id,
-                    store.PRIVATE,
-                    str(fields.get(kind.title) or ""),
-                    store.dump(fields),
-                    price,
-                    now,
-                    now,
-                ],
+            return store.insert_content(
+                db, kind, user_id, given, tags=tags or (), charge=price, created_at=now
             )
-            new_id = int(cursor.lastrowid)
-        else:
-            new_id = existing["id"]
-            fields = {**store.fields_of(existing), **given}
-            price = existing["charge"] if charge is None else max(store.sql_number(charge), 0)
-            db.execute(
-                "UPDATE content SET title = ?, fields = ?, charge = ?, updated_at = ? WHERE id = ?",
-                [str(fields.get(kind.title) or ""), store.dump(fields), price, now, new_id],
-            )
+        new_id = existing["id"]
+        fields = {**store.fields_of(existing), **given}
+        price = existing["charge"] if charge is None else max(store.sql_number(charge), 0)
+        db.execute(
+            "UPDATE content SET title = ?, fields = ?, charge = ?, updated_at = ? WHERE id = ?",
+            [str(fields.get(kind.title) or ""), store.dump(fields), price, now, new_id],
+        )
         if tags is not None:
             db.execute("DELETE FROM content_tags WHERE content_id = ?", [new_id])
-            for position, tag in enumerate(tags):
-                db.execute(
-                    "INSERT INTO content_tags (content_id, tag, position) VALUES (?, ?, ?)",
-                    [new_id, tag, position],
-                )
+            store.insert_tags(db, new_id, tags)
         return new_id
 
     new_id = await call.db.write(write)
@@ -166,7 +148,7 @@ async def release(call: Call, kind: Kind, public: bool | None) -> Any:
 async def toggle_mark(call: Call, kind: Kind, mark: str) -> Any:
     """Collect (or like) when not yet, uncollect when already: the answer says which it is now."""
     row = store.find(call, kind, call.require(kind.id_field))
-    user_id = _user(call)
+    user_id = store.signed_in(call)
 
     def write(db: sqlite_utils.Database) -> bool:
         key = [row["id"], user_id, mark]
@@ -187,7 +169,7 @@ async def toggle_mark(call: Call, kind: Kind, mark: str) -> Any:
 
 async def report(call: Call, kind: Kind) -> Any:
     row = store.find(call, kind, call.require(kind.id_field))
-    user_id = _user(call)
+    user_id = store.signed_in(call)
     await call.db.write(
         lambda db: db.execute(
             "INSERT OR IGNORE INTO content_marks (content_id, user_id, mark, created_at) VALUES (?, ?, 'report', ?)",
@@ -199,7 +181,7 @@ async def report(call: Call, kind: Kind) -> Any:
 
 async def reported(call: Call, kind: Kind | None) -> Any:
     """Ids of what the user reported, of ``kind`` or of the request's `type` (`comment`: ratings)."""
-    user_id = _user(call)
+    user_id = store.signed_in(call)
     if kind is None:
         wanted = str(call.get("type") or "").strip().lower()
         wanted = wanted[:-1] if wanted.endswith("s") and wanted[:-1] in KINDS else wanted
@@ -220,20 +202,13 @@ async def reported(call: Call, kind: Kind | None) -> Any:
     return answer(call, [row["id"] for row in rows])
 
 
-def _user(call: Call) -> int:
-    user_id = store.user_id_of(call)
-    if user_id is None:
-        raise call.forbidden("guests cannot do this: log in first")
-    return user_id
-
-
 # --- ratings ------------------------------------------------------------------------------------------
 
 
 async def rate(call: Call, kind: Kind) -> Any:
     """One rating per user and content, 1 to 5 stars (out-of-range counts as the nearest)."""
     row = store.find(call, kind, call.require(kind.id_field))
-    user_id = _user(call)
+    user_id = store.signed_in(call)
     star = min(max(int(call.require("star_count")), 1), 5)
     comment = str(call.get("comment") or "")
 
@@ -290,7 +265,7 @@ async def report_rating(call: Call, kind: Kind) -> Any:
     if rating is None:
         raise call.not_found("rating", rating_id)
     store.find(call, kind, rating["content_id"])  # a comment on content the user cannot see is not there
-    user_id = _user(call)
+    user_id = store.signed_in(call)
     await call.db.write(
         lambda db: db.execute(
             "INSERT OR IGNORE INTO rating_reports (rating_id, user_id, created_at) VALUES (?, ?, ?)",
@@ -316,7 +291,7 @@ async def listing(call: Call, kind: Kind, by: str, narrow: tuple[str, ...] = ())
     visible = "(c.visibility = 'public' OR c.owner_id = ?)"
     if by == "created":
         where.append("c.owner_id = ?")
-        params.append(_user(call))
+        params.append(store.signed_in(call))
         order = "c.id DESC"
     elif by == "author":
         author = call.require("author_id")
@@ -328,7 +303,7 @@ async def listing(call: Call, kind: Kind, by: str, narrow: tuple[str, ...] = ())
     elif by in ("collected", "purchased", "liked"):
         mark = {"collected": "collect", "purchased": "purchase", "liked": "like"}[by]
         joins = "JOIN content_marks m ON m.content_id = c.id AND m.user_id = ? AND m.mark = ?"
-        params = [_user(call), mark, *params]
+        params = [store.signed_in(call), mark, *params]
         where.append(visible)
         params.append(viewer)
         order = "m.created_at DESC, c.id DESC"
@@ -375,7 +350,8 @@ async def listing(call: Call, kind: Kind, by: str, narrow: tuple[str, ...] = ())
             params += [f"$.{name}", call.get(name)]
     sql = f"SELECT c.* FROM content c {joins} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ? OFFSET ?"
     rows = call.db.query(sql, [*params, limit, offset])
-    records = [store.item(call, kind, row) for row in rows]
+    latest = store.newest(call, kind)
+    records = [store.item(call, kind, row, latest) for row in rows]
     if documented(call).schema.get("type") == "object" or "properties" in documented(call).schema:
         return answer(call, _with_tags(call, kind, records))
     return answer(call, records)
@@ -428,13 +404,14 @@ async def recent(call: Call, kind: Kind) -> Any:
         [store.owner_of(call), kind.name, limit, offset],
     )
     viewer = store.user_id_of(call)
+    latest = store.newest(call, kind)
     records = []
     for row in rows:
-        content = call.db.one("SELECT * FROM content WHERE id = ?", [row["content_id"]])
-        if content is None or not (content["visibility"] == store.PUBLIC or content["owner_id"] == viewer):
+        content = store.visible(call, kind.name, row["content_id"])
+        if content is None:
             continue
         record = {
-            **store.item(call, kind, content),
+            **store.item(call, kind, content, latest),
             "session_id": row["session_id"],
             "timestamp": store.Moment(row["last"]),
             "user_id": viewer,
@@ -454,7 +431,7 @@ async def purchase(call: Call, kind: Kind) -> Any:
     """Tokens for content, booked once: `status` 0 bought (or owned already: nothing is booked
     twice), 1 the balance is too low, 2 the price is not the one offered (nothing booked)."""
     row = store.find(call, kind, call.require(kind.id_field))
-    user_id = _user(call)
+    user_id = store.signed_in(call)
     offered = call.get("charge")
     if row["owner_id"] == user_id or "purchase" in store.marks_of(call, row["id"]):
         return answer(call, {"status": 0})
@@ -499,7 +476,7 @@ async def paid_record(call: Call, kind: Kind) -> Any:
     world_id = call.get("world_id")
     if world_id is not None:
         store.find(call, KINDS["world"], world_id)
-    user_id = _user(call)
+    user_id = store.signed_in(call)
     platform, product = str(call.require("platform")), str(call.require("product_id"))
 
     def write(db: sqlite_utils.Database) -> None:
@@ -547,7 +524,7 @@ async def clone(call: Call, kind: Kind) -> Any:
     """A private copy of content the caller may see, theirs to edit: its fields and tags, none of
     its ratings, marks or sessions, and no price (the copy is the caller's own)."""
     row = store.find(call, kind, call.require(kind.id_field))
-    user_id = _user(call)
+    user_id = store.signed_in(call)
     fields, tags = store.fields_of(row), store.tags_of(call, row["id"])
     new_id = await call.db.write(
         lambda db: store.insert_content(db, kind, user_id, fields, tags=tags, created_at=now_ms())
@@ -762,12 +739,13 @@ async def examples(call: Call, kind: Kind) -> Any:
         "SELECT * FROM content WHERE kind = ? AND visibility = 'public' ORDER BY uses DESC, id LIMIT ?",
         [kind.name, count],
     )
+    latest = store.newest(call, kind)
     records = []
     for row in rows:
         fields = store.fields_of(row)
         records.append(
             {
-                **store.item(call, kind, row),
+                **store.item(call, kind, row, latest),
                 "replys": suggestions(f"{kind.name}:{row['id']}", kind.persona(fields), [], 3, lang=lang),
             }
         )
@@ -827,7 +805,7 @@ async def like(call: Call, kind: Kind) -> Any:
     """`state` 1 likes, -1 dislikes (each replacing the other), anything else takes both back; the
     counts and the caller's `like_state` in the content's answers follow."""
     row = store.find(call, kind, call.require(kind.id_field))
-    user_id = _user(call)
+    user_id = store.signed_in(call)
     state = call.get("state")
     wanted = {1: "like", -1: "dislike"}.get(state if isinstance(state, int) else 0)
 

@@ -17,7 +17,7 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,13 +57,10 @@ def openers(call: Call, kind: Kind, fields: dict[str, Any]) -> list[Line]:
         return [Line(greeting.strip())] if greeting.strip() else []
     if not isinstance(greeting, list):
         return []
-    cast = {
-        member["character_id"]: member
-        for member in store.members(call, kind, fields)
-        if "character_id" in member
-    }
+    names = store.cast_names(call, kind, 0, fields)
+    cast = {member["character_id"]: member for member in names["characters"] if "character_id" in member}
     lines = []
-    for entry in store.cast_names(call, kind, 0, fields).get(kind.greeting or "", []):
+    for entry in names.get(kind.greeting or "", []):
         member = cast.get(store.sql_id(entry.get("character_id")))
         text = str(entry.get("greeting") or "").strip()
         if member is not None and text:
@@ -84,9 +81,11 @@ def insert_session(
     owner: str,
     lines: list[Line],
     profile: dict[str, Any] | None = None,
+    now: int | None = None,
 ) -> int:
-    """A new session (inside a write), opened by the content's greetings (``lines``)."""
-    now = now_ms()
+    """A new session (inside a write), opened by the content's greetings (``lines``), created ``now``
+    (the time of the write it is part of; else the current time)."""
+    now = now_ms() if now is None else now
     session_id = int(
         db.execute(
             "INSERT INTO sessions (kind, content_id, owner, profile, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -380,6 +379,17 @@ def _start(
     return Plan(int(cursor.lastrowid), target, alternative, request, history, now)
 
 
+async def typed(call: Call, text: str) -> AsyncIterator[str]:
+    """``text`` as a model streams it, at the pace the server is set to: the text so far, growing
+    by a piece at a time."""
+    produced = ""
+    async for piece in paced(
+        chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
+    ):
+        produced += piece
+        yield produced
+
+
 async def generate(
     call: Call,
     kind: Kind,
@@ -430,6 +440,7 @@ async def _stream(
 ) -> Any:
     produced = ""
     finished = False
+    target = ""  # the translation of the finished message
     following = live.start(call.db, uniq_id)
 
     def record(done: bool) -> dict[str, Any]:
@@ -446,10 +457,8 @@ async def _stream(
         }
 
     try:
-        async for piece in paced(
-            chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
-        ):
-            produced += piece
+        async for so_far in typed(call, text):
+            piece, produced = so_far[len(produced) :], so_far
             following.grow(piece)
             yield call.wrap(answer(call, record(False)))
         finished = True
@@ -469,7 +478,7 @@ async def _stream(
             uniq_id,
             produced,
             finished,
-            translate(produced, lang) if lang and finished else "",
+            target,
             {**voice.extra, **extra} if finished else None,
         )
         live.stop(call.db, uniq_id, following)
@@ -542,10 +551,7 @@ async def last(call: Call, kind: Kind, by: str = "id") -> Any:
     async def replayed() -> Any:
         text = str(row["content"] or "") if row is not None else ""
         produced = ""
-        async for piece in paced(
-            chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
-        ):
-            produced += piece
+        async for produced in typed(call, text):
             yield item(row, produced, generating, False)
         yield item(row, produced, generating, True)
 
@@ -586,8 +592,7 @@ async def user_turns(
     async def items() -> Any:
         if count == 1 and not listed:
             produced = ""
-            async for piece in paced(chunks(options[0]), **pace):
-                produced += piece
+            async for produced in typed(call, options[0]):
                 yield call.wrap(answer(call, {**base, "content": produced, "done": False}))
             yield call.wrap(answer(call, {**base, "content": produced, "done": True}))
             return
@@ -618,7 +623,8 @@ async def delete_from(call: Call, kind: Kind) -> Any:
     return answer(call, STATUS_OK)
 
 
-def _uniq_id(call: Call) -> Any:
+def uniq_id_of(call: Call) -> Any:
+    """The message a request names, by `uniq_id` or `uniqId`."""
     value = call.get("uniq_id")
     return value if value is not None else call.require("uniqId")
 
@@ -627,7 +633,7 @@ async def edit_message(call: Call, kind: Kind) -> Any:
     """The user rewrites a message (theirs or the reply); `lang` also stores its translation."""
     session, _ = await locate(call, kind, "id")
     row = store.find_message(
-        call, session["id"], _uniq_id(call), roles=(store.USER, store.AI, store.NARRATOR)
+        call, session["id"], uniq_id_of(call), roles=(store.USER, store.AI, store.NARRATOR)
     )
     text = str(call.require("content"))
     lang = str(call.get("lang") or row["target_lang"] or "")
@@ -644,7 +650,7 @@ async def edit_message(call: Call, kind: Kind) -> Any:
 
 async def star(call: Call, kind: Kind) -> Any:
     session, _ = await locate(call, kind, "id")
-    row = store.find_message(call, session["id"], _uniq_id(call))
+    row = store.find_message(call, session["id"], uniq_id_of(call))
     stars = min(max(int(call.require("star")), 0), 5)
     await call.db.write(
         lambda db: db.execute("UPDATE messages SET star = ? WHERE uniq_id = ?", [stars, row["uniq_id"]])
@@ -703,10 +709,7 @@ async def summary_generate(call: Call, kind: Kind) -> Any:
         produced = ""
         finished = False
         try:
-            async for piece in paced(
-                chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
-            ):
-                produced += piece
+            async for produced in typed(call, text):
                 record = {
                     "done": False,
                     "timestamp": Moment(now),
@@ -725,7 +728,7 @@ async def summary_generate(call: Call, kind: Kind) -> Any:
 async def summary_edit(call: Call, kind: Kind) -> Any:
     """Rewrite a summary; without `content` the summary is removed."""
     session, _ = await locate(call, kind, "id")
-    row = store.find_message(call, session["id"], _uniq_id(call), roles=(store.SUMMARY,))
+    row = store.find_message(call, session["id"], uniq_id_of(call), roles=(store.SUMMARY,))
     text = call.get("content")
     if text is None:
         work: Any = lambda db: db.execute("DELETE FROM messages WHERE uniq_id = ?", [row["uniq_id"]])  # noqa: E731
@@ -784,12 +787,7 @@ async def migrate_memory(call: Call, kind: Kind) -> Any:
 
     def write(db: sqlite_utils.Database) -> int:
         now = now_ms()
-        session_id = int(
-            db.execute(
-                "INSERT INTO sessions (kind, content_id, owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                [CHARACTER.name, content["id"], owner, now, now],
-            ).lastrowid
-        )
+        session_id = insert_session(db, CHARACTER, content, owner, [], now=now)
         for idx, entry in enumerate(saved, start=1):
             db.execute(
                 "INSERT INTO messages (session_id, idx, role, content, image, created_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -10,9 +10,9 @@ import sqlite_utils
 from server.apis.character.content import store
 from server.apis.character.content.media_files import png
 from server.apis.character.content.model import CHARACTER
+from server.auth import DAY_MS
 
 STUDIO = 3
-DAY_MS = 24 * 3600 * 1000
 
 # (id, name, greeting, short description, long description, appearance, tags, voice, sex, charge); the
 # tags and voices are the platform's demo catalogue (`tags`, `voices`).
@@ -159,26 +159,18 @@ def seed_characters(seed: Any) -> None:
                 "style": "anime" if "Anime" in tags else "realistic",
             }
             created = seed.epoch_ms - (len(CHARACTERS) - number) * DAY_MS
-            db.execute(
-                "INSERT OR IGNORE INTO content (id, kind, owner_id, visibility, title, fields, charge, uses,"
-                " created_at, updated_at) VALUES (?, ?, ?, 'public', ?, ?, ?, ?, ?, ?)",
-                [
-                    content_id,
-                    CHARACTER.name,
-                    STUDIO,
-                    name,
-                    store.dump(fields),
-                    charge,
-                    60 - 7 * number,
-                    created,
-                    created,
-                ],
+            store.insert_content(
+                db,
+                CHARACTER,
+                STUDIO,
+                fields,
+                tags=tags,
+                visibility=store.PUBLIC,
+                charge=charge,
+                uses=60 - 7 * number,
+                created_at=created,
+                content_id=content_id,
             )
-            for position, tag in enumerate(tags):
-                db.execute(
-                    "INSERT OR IGNORE INTO content_tags (content_id, tag, position) VALUES (?, ?, ?)",
-                    [content_id, tag, position],
-                )
 
     seed.db.write_now(write)
     seed.say(f"character: {len(CHARACTERS)} released demo characters by the demo studio (user {STUDIO})")

@@ -11,9 +11,10 @@ from typing import Any
 import sqlite_utils
 
 from server.apis.character.content import store
-from server.apis.character.content.demo import DAY_MS, STUDIO
+from server.apis.character.content.demo import STUDIO
 from server.apis.character.content.media_files import png
 from server.apis.character.content.model import CHARACTER, MEMORY, NOVEL, STORY
+from server.auth import DAY_MS
 
 
 def _cast(*people: tuple[str, str]) -> str:

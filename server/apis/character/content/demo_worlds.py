@@ -8,9 +8,10 @@ from typing import Any
 import sqlite_utils
 
 from server.apis.character.content import store
-from server.apis.character.content.demo import DAY_MS, STUDIO
+from server.apis.character.content.demo import STUDIO
 from server.apis.character.content.media_files import png
 from server.apis.character.content.model import GROUP, WORLD
+from server.auth import DAY_MS
 
 # Far from the demo characters' ids (1-9) and other kinds' demo content.
 WORLD_ID, GROUP_ID = 1001, 1002
@@ -96,16 +97,17 @@ def seed_worlds_and_groups(seed: Any) -> None:
             (WORLD_ID, WORLD, world, ("Fantasy", "Adventure")),
             (GROUP_ID, GROUP, group, ("Romance",)),
         ):
-            db.execute(
-                "INSERT OR IGNORE INTO content (id, kind, owner_id, visibility, title, fields, uses, created_at,"
-                " updated_at) VALUES (?, ?, ?, 'public', ?, ?, ?, ?, ?)",
-                [content_id, kind.name, STUDIO, fields[kind.title], store.dump(fields), 12, created, created],
+            store.insert_content(
+                db,
+                kind,
+                STUDIO,
+                fields,
+                tags=tags,
+                visibility=store.PUBLIC,
+                uses=12,
+                created_at=created,
+                content_id=content_id,
             )
-            for position, tag in enumerate(tags):
-                db.execute(
-                    "INSERT OR IGNORE INTO content_tags (content_id, tag, position) VALUES (?, ?, ?)",
-                    [content_id, tag, position],
-                )
 
     seed.db.write_now(write)
     seed.say(

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generators.fake import Persona, chunks, detect_language, names, paced, reply
+from generators.fake import Persona, detect_language, names, reply
 from generators.fake.core import Draw
+from server.apis.character.content.chat import typed
 from server.apis.character.content.model import Kind
 from server.apis.character.content.shape import Moment, answer
 from server.call import Call
@@ -111,10 +112,7 @@ async def draft(call: Call, kind: Kind, part: str) -> Any:
 
     async def items() -> Any:
         produced = ""
-        async for piece in paced(
-            chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
-        ):
-            produced += piece
+        async for produced in typed(call, text):
             yield call.wrap(answer(call, record(produced, False)))
         yield call.wrap(answer(call, record(produced, True)))
 

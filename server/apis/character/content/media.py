@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from server.apis.character.content import store
+from server.apis.character.content import chat, store
 from server.apis.character.content.catalog import STATUS_OK
 from server.apis.character.content.media_files import make
 from server.apis.character.content.model import Kind
@@ -127,11 +127,7 @@ async def voice(call: Call, kind: Kind, by: str, free: str | None = None) -> Any
     if by == "idx":
         row = _message_at(call, session["id"], call.require("idx"))
     else:
-        row = store.find_message(
-            call,
-            session["id"],
-            call.get("uniq_id") if call.get("uniq_id") is not None else call.require("uniqId"),
-        )
+        row = store.find_message(call, session["id"], chat.uniq_id_of(call))
     data, media_type = make("audio", f"voice:{session['kind']}:{session['content_id']}:{row['content']}")
     url = call.file_url(call.api.files.put(data, media_type))
 

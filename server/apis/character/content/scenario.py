@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from generators.fake import Turn, chunks, options, paced, translate
+from generators.fake import Turn, options, translate
 from server.apis.character.content import chat, store
 from server.apis.character.content.model import Kind
 from server.apis.character.content.shape import Moment, answer
@@ -124,10 +124,7 @@ async def generate_options(call: Call, kind: Kind) -> Any:
         produced = ""
         finished = False
         try:
-            async for piece in paced(
-                chunks(text), ttft_ms=call.options.ttft_ms, tokens_per_s=call.options.tokens_per_s
-            ):
-                produced += piece
+            async for produced in chat.typed(call, text):
                 record = {**base, "content": produced, "options": so_far(produced), "target_options": blank}
                 yield call.wrap(answer(call, {**record, "done": False}))
             finished = True

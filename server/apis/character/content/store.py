@@ -22,14 +22,13 @@ import sqlite_utils
 from server.apis.character.content.model import KINDS, Kind
 from server.apis.character.content.shape import Cast, Moment
 from server.apis.character.users import page as page  # (limit, offset) of a listing: store.page
+from server.auth import DAY_MS
 from server.call import Call
 
-DAY_MS = 24 * 3600 * 1000
 PUBLIC, PRIVATE = "public", "private"
 # A field value naming a file of the server's own store (demo data): answered as the file's URL
 # as this request reaches the server, whatever host, port or mount it came through.
 FILE_PREFIX = "file:"
-MARKS = ("collect", "report", "purchase", "like", "dislike")
 # Message roles: what the user wrote, what the character (or the kind's speaker) answered, a
 # narrator's line, and summaries (kept with the session, not shown in its context).
 USER, AI, NARRATOR, SUMMARY = "user", "ai", "narrator", "summary"
@@ -182,6 +181,14 @@ def user_id_of(call: Call) -> int | None:
     return int(user.user_id) if user.kind == "user" and str(user.user_id).isdigit() else None
 
 
+def signed_in(call: Call) -> int:
+    """The user's id; a guest is forbidden what only users may do."""
+    user_id = user_id_of(call)
+    if user_id is None:
+        raise call.forbidden("guests cannot do this: log in first")
+    return user_id
+
+
 def has_table(db: Any, name: str) -> bool:
     """Whether another area's table is there: the accounts and platform areas own `users` and
     `tags`, and content answers without them (empty names, its own tag labels) until they are."""
@@ -300,8 +307,14 @@ def marks_of(call: Call, content_id: int) -> set[str]:
     return {row["mark"] for row in rows}
 
 
-def item(call: Call, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
-    """Everything the API says about one piece of content, under every name it uses for it."""
+def newest(call: Call, kind: Kind) -> int:
+    """When the latest content of the kind was created (what `is_newest` counts back from)."""
+    return call.db.value("SELECT MAX(created_at) FROM content WHERE kind = ?", [kind.name]) or 0
+
+
+def item(call: Call, kind: Kind, row: dict[str, Any], latest: int | None = None) -> dict[str, Any]:
+    """Everything the API says about one piece of content, under every name it uses for it.
+    ``latest``: :func:`newest` of the kind, when a listing has read it once for all its rows."""
     fields = fields_of(row, call)
     content_id = row["id"]
     stars = call.db.one(
@@ -314,7 +327,7 @@ def item(call: Call, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
         )
     }
     marks = marks_of(call, content_id)
-    newest = call.db.value("SELECT MAX(created_at) FROM content WHERE kind = ?", [kind.name]) or 0
+    latest = newest(call, kind) if latest is None else latest
     author = user_info(call, row["owner_id"])
     public = row["visibility"] == PUBLIC
     voice = fields.get("voice")
@@ -341,7 +354,7 @@ def item(call: Call, kind: Kind, row: dict[str, Any]) -> dict[str, Any]:
         "like_count": counts.get("like", 0),
         "dislike_count": counts.get("dislike", 0),
         "collect_count": counts.get("collect", 0),
-        "is_newest": row["created_at"] >= newest - kind.new_days * DAY_MS,
+        "is_newest": row["created_at"] >= latest - kind.new_days * DAY_MS,
         "is_popular": row["uses"] >= kind.popular_uses,
         "is_star": viewer_rated(call, content_id),
         "create_time": Moment(row["created_at"]),
@@ -420,12 +433,17 @@ def insert_content(
         ],
     )
     new_id = content_id if content_id is not None else int(cursor.lastrowid)
+    insert_tags(db, new_id, tags)
+    return new_id
+
+
+def insert_tags(db: Any, content_id: int, tags: tuple[str, ...] | list[str]) -> None:
+    """The content's tags in their order (inside a write); a tag it carries already stays as it is."""
     for position, tag in enumerate(tags):
         db.execute(
             "INSERT OR IGNORE INTO content_tags (content_id, tag, position) VALUES (?, ?, ?)",
-            [new_id, tag, position],
+            [content_id, tag, position],
         )
-    return new_id
 
 
 def is_author(call: Call, user_id: Any) -> bool:
@@ -602,8 +620,8 @@ def members(call: Call, kind: Kind, fields: dict[str, Any]) -> list[dict[str, An
         if isinstance(entry, str) and not entry.strip().isdigit():
             found.append({"name": entry, "details": "", "avatar": ""})
             continue
-        row = call.db.one("SELECT * FROM content WHERE id = ? AND kind = 'character'", [sql_id(entry)])
-        if row is None or not (row["visibility"] == PUBLIC or row["owner_id"] == viewer):
+        row = visible(call, "character", entry)
+        if row is None:
             continue  # deleted, or made private again by its creator: no longer in the cast
         if any(member.get("character_id") == row["id"] for member in found):
             continue  # named twice, a member once
