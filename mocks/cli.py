@@ -73,8 +73,15 @@ def _rate(text: str) -> float:
     return value
 
 
-def _workers(text: str) -> int:
-    value = int(text)
+def _workers(text: str, command: str = "mock") -> int:
+    """``--workers N`` of `mdcontract mock` and `mdcontract serve` (``command``): 1 to 64 processes.
+    Not a number: `serve` says what it expected; `mock` lets argparse say "invalid _workers value"."""
+    try:
+        value = int(text)
+    except ValueError:
+        if command == "mock":
+            raise
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text}") from None
     if not 1 <= value <= 64:
         raise argparse.ArgumentTypeError(f"expected 1 to 64 worker processes, got {text}")
     return value

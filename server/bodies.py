@@ -17,7 +17,8 @@ its digest. The name the client gave is kept as data (``Uploaded.filename``), ne
 from __future__ import annotations
 
 import codecs
-from collections.abc import Awaitable, Callable, MutableMapping
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,29 +65,31 @@ def declared_length(headers: dict[str, str], limit: int) -> None:
         raise too_large(limit)
 
 
-async def read_body(receive: Receive, limit: int) -> bytes:
-    """The whole body; 413 as soon as more than ``limit`` bytes arrived."""
-    parts: list[bytes] = []
+async def _chunks(receive: Receive, limit: int) -> AsyncIterator[bytes]:
+    """The body's chunks as they arrive; 413 as soon as more than ``limit`` bytes arrived."""
     size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
-        part = message.get("body", b"")
-        size += len(part)
+            return
+        chunk = message.get("body", b"")
+        size += len(chunk)
         if size > limit:
             raise too_large(limit)
-        parts.append(part)
+        yield chunk
         if not message.get("more_body", False):
-            break
-    return b"".join(parts)
+            return
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    """The whole body; 413 as soon as more than ``limit`` bytes arrived."""
+    return b"".join([chunk async for chunk in _chunks(receive, limit)])
 
 
 class _Part:
-    __slots__ = ("content_type", "data", "disposition", "filename", "headers", "name", "rule")
+    __slots__ = ("content_type", "data", "disposition", "filename", "name", "rule")
 
     def __init__(self) -> None:
-        self.headers: list[tuple[bytes, bytes]] = []
         self.disposition = b""
         self.name = ""
         self.filename: str | None = None
@@ -242,18 +245,9 @@ async def read_form(
 ) -> FormReader:
     """A multipart body parsed as it arrives; its fields (files as their names) and its files."""
     reader = FormReader(content_type, rules)
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise too_large(limit)
-        if chunk:
-            reader.feed(chunk)
-        if not message.get("more_body", False):
-            break
+    async with contextlib.aclosing(_chunks(receive, limit)) as chunks:  # closed when a part is refused
+        async for chunk in chunks:
+            if chunk:
+                reader.feed(chunk)
     reader.finish()
     return reader

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 from pathlib import Path
 from typing import Any
 
-from mocks.cli import find_specs
+from mocks.cli import _workers, find_specs
 from mocks.spec import SpecError
 
 EXAMPLES = """examples:
@@ -43,22 +44,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="list operations without a handler; exit 1 if any")
     p.add_argument(
         "--workers",
-        type=_workers,
+        type=functools.partial(_workers, command="serve"),
         default=1,
         metavar="N",
         help="N processes answering on the same port, sharing the SQLite files (default: 1; needs --data)",
     )
     return p
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text}") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"expected 1 to 64 worker processes, got {text}")
-    return value
 
 
 def _non_negative(text: str) -> float:

@@ -16,6 +16,9 @@ from urllib.parse import parse_qsl
 
 from starlette.responses import JSONResponse, Response
 
+from server.bodies import read_body
+from server.envelope import ApiError
+
 if TYPE_CHECKING:
     from server.api import ServedAPI
     from server.registry import Page
@@ -57,8 +60,9 @@ async def serve_page(
         )
         return await response(scope, receive, send)
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-    body = await _body(receive)
-    if body is None:
+    try:
+        body = await read_body(receive, MAX_PAGE_BODY)
+    except ApiError:  # the only one read_body raises: the body passed the limit
         return await JSONResponse({"message": "the body is too large for a page"}, 413)(scope, receive, send)
     request = PageRequest(
         api=api,
@@ -81,19 +85,3 @@ async def serve_page(
     if method == "HEAD":
         response.body = b""
     await response(scope, receive, send)
-
-
-async def _body(receive: Any) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return b"".join(chunks)
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_PAGE_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)

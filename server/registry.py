@@ -11,6 +11,7 @@ in ``server/apis/<api>.py`` (or a package of that name), found by the spec's fil
 
 from __future__ import annotations
 
+import bisect
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,12 @@ class Handlers:
     # Pages that are no operation of the spec, by path prefix: what a fake payment provider shows a
     # payer (a checkout page the API's answers link to). See server/pages.py.
     pages: dict[str, Page] = field(default_factory=dict)
+    # The prefixes of `pages`, longest first (equal lengths in the order they were registered): the
+    # order `page_for` tries them in, kept as they are registered rather than sorted per request.
+    _prefixes: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._prefixes = sorted(self.pages, key=len, reverse=True)
 
     def __call__(self, *operation_ids: str) -> Callable[[Handler], Handler]:
         def register(function: Handler) -> Handler:
@@ -92,13 +99,14 @@ class Handlers:
             if prefix in self.pages:
                 raise ValueError(f"two pages for {prefix}")
             self.pages[prefix] = function
+            bisect.insort(self._prefixes, prefix, key=lambda known: -len(known))  # after those as long
             return function
 
         return register
 
     def page_for(self, path: str) -> Page | None:
         """The page serving ``path``: the one of the longest prefix that is ``path`` or its parent."""
-        for prefix in sorted(self.pages, key=len, reverse=True):
+        for prefix in self._prefixes:
             if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
                 return self.pages[prefix]
         return None

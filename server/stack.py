@@ -98,10 +98,7 @@ class ChecksOperation:
         raw = b""
         form: FormReader | None = None
         if compiled.body:
-            form = await self._read(receive, headers, info)
-            if form is None:
-                limit = min(self.api.options.max_body_bytes, self.api.options.max_upload_bytes)
-                raw = await read_body(receive, limit)
+            form, raw = await self._read(receive, headers, info)
         raw_query = scope.get("query_string", b"")
         query = parse_qs(raw_query.decode("utf-8", "replace"), keep_blank_values=True) if raw_query else {}
         path_params = {k: str(v) for k, v in (scope.get("path_params") or {}).items()}
@@ -121,9 +118,12 @@ class ChecksOperation:
         scope.setdefault("extensions", {})[CHECKED] = Checked(params, body, files, user, headers, base_url)
         await self.next_app(scope, receive, send)
 
-    async def _read(self, receive: Any, headers: dict[str, str], info: OperationInfo) -> FormReader | None:
-        """A multipart body, parsed and judged as it arrives (None: another kind, still unread).
-        Either way a body larger than the server takes is refused before it is read."""
+    async def _read(
+        self, receive: Any, headers: dict[str, str], info: OperationInfo
+    ) -> tuple[FormReader | None, bytes]:
+        """The body: a multipart one parsed and judged as it arrives (its form, no bytes), another
+        kind read whole (no form, its bytes). Either way a body larger than the server takes is
+        refused before it is read."""
         options = self.api.options
         content_type = headers.get("content-type", "")
         # Only where the operation takes one: elsewhere a multipart body is as small as any other, and
@@ -135,9 +135,9 @@ class ChecksOperation:
         )
         declared_length(headers, limit)
         if not multipart:
-            return None
+            return None, await read_body(receive, limit)
         rules = self.api.handlers.uploads.get(info.operation_id, {})
-        return await read_form(receive, content_type, rules, limit)
+        return await read_form(receive, content_type, rules, limit), b""
 
     def _check_user(self, info: OperationInfo, user: Principal | None) -> None:
         guests = self.api.handlers.guest_operations
